@@ -1,0 +1,420 @@
+"""The ops of the graph, each a forward and its local gradient a few lines apart.
+
+Primitive ops (the fine-grained, TensorFlow-like vocabulary) come first; then the
+fused ops the lecture names (sigmoid, tanh, relu, leaky_relu, softmax, log_softmax
+and the linear layer f = Wx + b), each one node with a hand-derived backward
+(the coarse, Caffe-like vocabulary).
+
+Tie rule for ``maximum(a, b)``: where ``a == b`` the gradient goes to ``b``, so
+``maximum(x, 0)`` has derivative 0 at 0 like ``relu``, and ``maximum(x, k*x)``
+has derivative ``k`` at 0 like ``leaky_relu``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from fcnn.engine.tensor import Function, unbroadcast
+
+# ----------------------------------------------------------------------------
+# Arithmetic
+# ----------------------------------------------------------------------------
+
+
+class Add(Function):
+    name = "+"
+
+    def forward(self, a, b):
+        self.shapes = (a.shape, b.shape)
+        return a + b
+
+    def backward(self, grad):
+        return unbroadcast(grad, self.shapes[0]), unbroadcast(grad, self.shapes[1])
+
+
+class Sub(Function):
+    name = "-"
+
+    def forward(self, a, b):
+        self.shapes = (a.shape, b.shape)
+        return a - b
+
+    def backward(self, grad):
+        grad_b = -unbroadcast(grad, self.shapes[1]) if self.needs_grad[1] else None
+        return unbroadcast(grad, self.shapes[0]), grad_b
+
+
+class Mul(Function):
+    name = "*"
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, grad):
+        grad_a = unbroadcast(grad * self.b, self.a.shape) if self.needs_grad[0] else None
+        grad_b = unbroadcast(grad * self.a, self.b.shape) if self.needs_grad[1] else None
+        return grad_a, grad_b
+
+
+class Div(Function):
+    name = "/"
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, grad):
+        grad_a = unbroadcast(grad / self.b, self.a.shape) if self.needs_grad[0] else None
+        grad_b = None
+        if self.needs_grad[1]:
+            grad_b = unbroadcast(-grad * self.a / (self.b * self.b), self.b.shape)
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    name = "neg"
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return (-grad,)
+
+
+class Reciprocal(Function):
+    """y = 1/x, dy/dx = -1/x^2 = -y^2 (the lecture's "1/x" gate)."""
+
+    name = "1/x"
+
+    def forward(self, a):
+        self.y = 1.0 / a
+        return self.y
+
+    def backward(self, grad):
+        return (-grad * self.y * self.y,)
+
+
+class Pow(Function):
+    """y = x^c for a constant c; dy/dx = c x^(c-1)."""
+
+    name = "**"
+
+    def forward(self, a, exponent):
+        self.a, self.exponent = a, exponent
+        return a ** exponent
+
+    def describe(self):
+        return f"**{self.exponent:g}"
+
+    def backward(self, grad):
+        return (grad * self.exponent * self.a ** (self.exponent - 1),)
+
+
+class MatMul(Function):
+    """C = A @ B; dA = dC @ B^T, dB = A^T @ dC (batched over leading axes)."""
+
+    name = "@"
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, grad):
+        a, b = self.a, self.b
+        grad_a = grad_b = None
+        if self.needs_grad[0]:
+            grad_a = grad @ np.swapaxes(b, -1, -2) if b.ndim > 1 else np.multiply.outer(grad, b)
+            grad_a = unbroadcast(grad_a, a.shape) if a.ndim > 1 else grad_a
+        if self.needs_grad[1]:
+            if a.ndim == 1:
+                grad_b = np.multiply.outer(a, grad)
+            else:
+                grad_b = np.swapaxes(a, -1, -2) @ (grad if b.ndim > 1 else grad[..., None])
+                grad_b = unbroadcast(grad_b, b.shape) if b.ndim > 1 else grad_b.reshape(-1)
+                if b.ndim == 1:
+                    grad_b = grad_b.reshape(b.shape)
+        return grad_a, grad_b
+
+
+class Maximum(Function):
+    """Elementwise max(a, b); at ties the gradient goes to ``b`` (see module doc)."""
+
+    name = "max"
+
+    def forward(self, a, b):
+        self.a_wins = a > b
+        self.shapes = (a.shape, b.shape)
+        return np.maximum(a, b)
+
+    def backward(self, grad):
+        grad_a = unbroadcast(grad * self.a_wins, self.shapes[0]) if self.needs_grad[0] else None
+        grad_b = None
+        if self.needs_grad[1]:
+            grad_b = unbroadcast(grad * ~self.a_wins, self.shapes[1])
+        return grad_a, grad_b
+
+
+# ----------------------------------------------------------------------------
+# Elementwise functions
+# ----------------------------------------------------------------------------
+
+
+class Exp(Function):
+    name = "exp"
+
+    def forward(self, a):
+        self.y = np.exp(a)
+        return self.y
+
+    def backward(self, grad):
+        return (grad * self.y,)
+
+
+class Log(Function):
+    name = "log"
+
+    def forward(self, a):
+        self.a = a
+        return np.log(a)
+
+    def backward(self, grad):
+        return (grad / self.a,)
+
+
+class Sin(Function):
+    name = "sin"
+
+    def forward(self, a):
+        self.a = a
+        return np.sin(a)
+
+    def backward(self, grad):
+        return (grad * np.cos(self.a),)
+
+
+class Cos(Function):
+    name = "cos"
+
+    def forward(self, a):
+        self.a = a
+        return np.cos(a)
+
+    def backward(self, grad):
+        return (-grad * np.sin(self.a),)
+
+
+# ----------------------------------------------------------------------------
+# Reductions and shape
+# ----------------------------------------------------------------------------
+
+
+def _expand(grad: np.ndarray, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
+    """Re-insert the reduced axes of ``grad`` so it broadcasts against ``shape``."""
+    if axis is None or keepdims:
+        return grad.reshape([1] * len(shape)) if axis is None and not keepdims else grad
+    axes = tuple(a % len(shape) for a in np.atleast_1d(axis))
+    return np.expand_dims(grad, axes)
+
+
+class Sum(Function):
+    name = "sum"
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
+        return np.asarray(a.sum(axis=axis, keepdims=keepdims))
+
+    def backward(self, grad):
+        grad = _expand(grad, self.shape, self.axis, self.keepdims)
+        return (np.broadcast_to(grad, self.shape).copy(),)
+
+
+class Max(Function):
+    """Max over axes; the gradient is shared equally among tied maxima."""
+
+    name = "max"
+
+    def forward(self, a, axis=None, keepdims=False):
+        out = a.max(axis=axis, keepdims=True)
+        self.mask = a == out
+        self.axis, self.keepdims = axis, keepdims
+        return np.asarray(out if keepdims else out.squeeze(axis=axis))
+
+    def backward(self, grad):
+        grad = _expand(grad, self.mask.shape, self.axis, self.keepdims)
+        count = self.mask.sum(axis=self.axis, keepdims=True)
+        return (self.mask * (grad / count),)
+
+
+class Reshape(Function):
+    name = "reshape"
+
+    def forward(self, a, shape):
+        self.shape = a.shape
+        return a.reshape(shape)
+
+    def backward(self, grad):
+        return (grad.reshape(self.shape),)
+
+
+class Transpose(Function):
+    name = "T"
+
+    def forward(self, a, axes=None):
+        self.axes = axes
+        return np.transpose(a, axes)
+
+    def backward(self, grad):
+        inverse = None if self.axes is None else np.argsort(self.axes)
+        return (np.transpose(grad, inverse),)
+
+
+class GetItem(Function):
+    """``a[index]``; the backward scatters with ``np.add.at`` so repeated indices add up."""
+
+    name = "[]"
+
+    def forward(self, a, index):
+        self.shape, self.dtype, self.index = a.shape, a.dtype, index
+        return np.asarray(a[index])
+
+    def backward(self, grad):
+        full = np.zeros(self.shape, dtype=self.dtype)
+        np.add.at(full, self.index, grad)
+        return (full,)
+
+
+class Gather(Function):
+    """``numpy.take_along_axis(a, index, axis)``: the pick the losses need."""
+
+    name = "gather"
+
+    def forward(self, a, index, axis=-1):
+        self.shape, self.dtype, self.index, self.axis = a.shape, a.dtype, index, axis
+        return np.take_along_axis(a, index, axis=axis)
+
+    def backward(self, grad):
+        full = np.zeros(self.shape, dtype=self.dtype)
+        where = list(np.indices(self.index.shape, sparse=True))
+        where[self.axis] = self.index
+        np.add.at(full, tuple(where), grad)
+        return (full,)
+
+
+# ----------------------------------------------------------------------------
+# Fused ops (coarse granularity): one node each, hand-derived backward
+# ----------------------------------------------------------------------------
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^-x); dy/dx = y (1 - y)."""
+
+    name = "sigmoid"
+
+    def forward(self, a):
+        # exp of a non-positive number only: no overflow for large |x|.
+        z = np.exp(-np.abs(a))
+        self.y = np.where(a >= 0, 1.0 / (1.0 + z), z / (1.0 + z)).astype(a.dtype, copy=False)
+        return self.y
+
+    def backward(self, grad):
+        return (grad * self.y * (1.0 - self.y),)
+
+
+class Tanh(Function):
+    """y = (e^x - e^-x) / (e^x + e^-x); dy/dx = 1 - y^2."""
+
+    name = "tanh"
+
+    def forward(self, a):
+        self.y = np.tanh(a)
+        return self.y
+
+    def backward(self, grad):
+        return (grad * (1.0 - self.y * self.y),)
+
+
+class ReLU(Function):
+    """y = max(0, x); dy/dx = 1 where x > 0, else 0."""
+
+    name = "relu"
+
+    def forward(self, a):
+        self.positive = a > 0
+        return a * self.positive
+
+    def backward(self, grad):
+        return (grad * self.positive,)
+
+
+class LeakyReLU(Function):
+    """y = max(kx, x) for 0 < k < 1; dy/dx = 1 where x > 0, else k."""
+
+    name = "leaky_relu"
+
+    def forward(self, a, k=0.01):
+        self.k = k
+        self.slope = np.where(a > 0, 1.0, k).astype(a.dtype, copy=False)
+        return a * self.slope
+
+    def describe(self):
+        return f"leaky_relu(k={self.k:g})"
+
+    def backward(self, grad):
+        return (grad * self.slope,)
+
+
+class Softmax(Function):
+    """q_i = e^{x_i} / sum_j e^{x_j}; dx = q * (g - sum(g * q))."""
+
+    name = "softmax"
+
+    def forward(self, a, axis=-1):
+        e = np.exp(a - a.max(axis=axis, keepdims=True))
+        self.q, self.axis = e / e.sum(axis=axis, keepdims=True), axis
+        return self.q
+
+    def backward(self, grad):
+        q = self.q
+        return (q * (grad - (grad * q).sum(axis=self.axis, keepdims=True)),)
+
+
+class LogSoftmax(Function):
+    """y_i = x_i - log sum_j e^{x_j} (log-sum-exp, stable); dx = g - softmax(x) sum(g)."""
+
+    name = "log_softmax"
+
+    def forward(self, a, axis=-1):
+        shifted = a - a.max(axis=axis, keepdims=True)
+        y = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        self.y, self.axis = y, axis
+        return y
+
+    def backward(self, grad):
+        return (grad - np.exp(self.y) * grad.sum(axis=self.axis, keepdims=True),)
+
+
+class Linear(Function):
+    """f = x W^T + b for a batch x (N, in), W (out, in), b (out,).
+
+    dx = g W,  dW = g^T x,  db = sum over the batch of g.
+    """
+
+    name = "linear"
+
+    def forward(self, x, weight, bias=None):
+        self.x, self.weight, self.has_bias = x, weight, bias is not None
+        out = x @ weight.T
+        if bias is not None:
+            out += bias
+        return out
+
+    def backward(self, grad):
+        grad_x = grad @ self.weight if self.needs_grad[0] else None
+        grad_w = grad.T @ self.x if self.needs_grad[1] else None
+        if not self.has_bias:
+            return grad_x, grad_w
+        grad_b = grad.sum(axis=0) if self.needs_grad[2] else None
+        return grad_x, grad_w, grad_b

@@ -1,0 +1,175 @@
+"""Callbacks: the training loop reports to them with a plain dict of metrics.
+
+The progress bar, early stopping, best-checkpoint keeping and logging are all callbacks.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+
+class History:
+    """What happened in each epoch: ``history["val_accuracy"]`` is a list, one value per epoch.
+
+    Example:
+        >>> h = History()
+        >>> h.append({"epoch": 1, "loss": 0.5})
+        >>> h["loss"], len(h)
+        ([0.5], 1)
+    """
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, float]] = []
+        self.stopped_early = False
+        self.best_epoch: int | None = None
+
+    def append(self, record: dict[str, float]) -> None:
+        self.records.append(dict(record))
+
+    def __getitem__(self, key: str) -> list[float]:
+        return [r[key] for r in self.records if key in r]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def keys(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for record in self.records:
+            seen.update(dict.fromkeys(record))
+        return list(seen)
+
+    def to_csv(self, path: str | Path) -> None:
+        with open(path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=self.keys())
+            writer.writeheader()
+            writer.writerows(self.records)
+
+    def to_json(self, path: str | Path) -> None:
+        document = {"epochs": self.records, "stopped_early": self.stopped_early,
+                    "best_epoch": self.best_epoch}
+        Path(path).write_text(json.dumps(document, indent=2))
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> "History":
+        document = json.loads(Path(path).read_text())
+        history = cls()
+        for record in document["epochs"]:
+            history.append(record)
+        history.stopped_early = document.get("stopped_early", False)
+        history.best_epoch = document.get("best_epoch")
+        return history
+
+    def __repr__(self) -> str:
+        last = self.records[-1] if self.records else {}
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in last.items() if isinstance(v, float))
+        return f"History({len(self)} epochs; last: {shown})"
+
+
+class Callback:
+    """Hooks called by :func:`fcnn.train.fit`. ``trainer`` is the loop's state object."""
+
+    def on_train_begin(self, trainer: Any) -> None:
+        pass
+
+    def on_batch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+        pass
+
+    def on_epoch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+        pass
+
+    def on_train_end(self, trainer: Any) -> None:
+        pass
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over all training steps, showing loss and the last epoch's metrics."""
+
+    def __init__(self, disable: bool | None = None) -> None:
+        self.disable = disable
+        self.bar: Any = None
+
+    def on_train_begin(self, trainer: Any) -> None:
+        self.bar = tqdm(total=trainer.total_steps, unit="step", desc="training",
+                        disable=self.disable, dynamic_ncols=True, leave=True)
+
+    def on_batch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+        self.bar.update(1)
+        if trainer.step % 20 == 0:
+            self.bar.set_postfix(epoch=trainer.epoch, loss=f"{logs['loss']:.4f}", refresh=False)
+
+    def on_epoch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+        shown = {k: f"{v:.4f}" for k, v in logs.items()
+                 if k in ("loss", "accuracy", "val_loss", "val_accuracy")}
+        self.bar.set_postfix(epoch=trainer.epoch, **shown)
+
+    def on_train_end(self, trainer: Any) -> None:
+        self.bar.close()
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs."""
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
+                 mode: str | None = None) -> None:
+        if patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience}.")
+        self.monitor, self.patience, self.min_delta = monitor, patience, min_delta
+        self.mode = mode or ("max" if "acc" in monitor else "min")
+        self.best = -math.inf if self.mode == "max" else math.inf
+        self.wait = 0
+
+    def improved(self, value: float) -> bool:
+        if self.mode == "max":
+            return value > self.best + self.min_delta
+        return value < self.best - self.min_delta
+
+    def on_epoch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+        if self.monitor not in logs:
+            raise ValueError(f"EarlyStopping monitors {self.monitor!r}, but the epoch logs only "
+                             f"have {sorted(logs)}. Give fit() validation data or monitor 'loss'.")
+        value = logs[self.monitor]
+        if self.improved(value):
+            self.best, self.wait = value, 0
+        else:
+            self.wait += 1
+            if self.wait > self.patience:
+                trainer.stop = True
+                trainer.history.stopped_early = True
+
+
+class BestCheckpoint(Callback):
+    """Keep the weights of the best epoch by ``monitor``; restore them when training ends.
+
+    With ``folder`` set, the best model is also written there (``save_model``) each
+    time it improves.
+    """
+
+    def __init__(self, monitor: str = "val_accuracy", mode: str | None = None,
+                 restore: bool = True, folder: str | Path | None = None) -> None:
+        self.monitor, self.restore, self.folder = monitor, restore, folder
+        self.tracker = EarlyStopping(monitor, patience=0, mode=mode)
+        self.best_state: dict[str, np.ndarray] | None = None
+
+    def on_epoch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+        if self.monitor not in logs:
+            raise ValueError(f"BestCheckpoint monitors {self.monitor!r}, but the epoch logs only "
+                             f"have {sorted(logs)}.")
+        if self.tracker.improved(logs[self.monitor]):
+            self.tracker.best = logs[self.monitor]
+            self.best_state = trainer.model.state_dict()
+            trainer.history.best_epoch = trainer.epoch
+            if self.folder is not None:
+                from fcnn.nn.serialization import save_model
+
+                save_model(trainer.model, self.folder)
+
+    def on_train_end(self, trainer: Any) -> None:
+        if self.restore and self.best_state is not None:
+            trainer.model.load_state_dict(self.best_state)
