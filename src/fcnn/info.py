@@ -53,8 +53,7 @@ def cross_entropy(p: Any, q: Any, base: float = math.e) -> np.ndarray | float:
     """
     p, q = _distribution(p, "p"), _distribution(q, "q")
     _same_shape(p, q)
-    if np.any((p > 0) & (q == 0)):
-        return _scalar(np.full(np.broadcast_shapes(p.shape[:-1]), np.inf))
+    # where p > 0 and q = 0 the term is p * log 0 = -inf, so that row's H(p, q) is inf
     terms = np.where(p > 0, p * _log(np.where(p > 0, q, 1.0), base), 0.0)
     return _scalar(-terms.sum(axis=-1))
 

@@ -6,8 +6,9 @@ is truly positive?"  Recall: "of everything truly positive, how much was found?"
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

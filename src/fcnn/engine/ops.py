@@ -123,19 +123,19 @@ class MatMul(Function):
         return a @ b
 
     def backward(self, grad):
-        a, b = self.a, self.b
+        # A 1-d operand acts as a matrix with one row (a) or one column (b), as in
+        # NumPy; the gradient is computed for that matrix and reshaped back.
+        a = self.a if self.a.ndim > 1 else self.a[None, :]
+        b = self.b if self.b.ndim > 1 else self.b[:, None]
+        if self.b.ndim == 1:
+            grad = grad[..., None]
+        if self.a.ndim == 1:
+            grad = grad[..., None, :]
         grad_a = grad_b = None
         if self.needs_grad[0]:
-            grad_a = grad @ np.swapaxes(b, -1, -2) if b.ndim > 1 else np.multiply.outer(grad, b)
-            grad_a = unbroadcast(grad_a, a.shape) if a.ndim > 1 else grad_a
+            grad_a = unbroadcast(grad @ np.swapaxes(b, -1, -2), a.shape).reshape(self.a.shape)
         if self.needs_grad[1]:
-            if a.ndim == 1:
-                grad_b = np.multiply.outer(a, grad)
-            else:
-                grad_b = np.swapaxes(a, -1, -2) @ (grad if b.ndim > 1 else grad[..., None])
-                grad_b = unbroadcast(grad_b, b.shape) if b.ndim > 1 else grad_b.reshape(-1)
-                if b.ndim == 1:
-                    grad_b = grad_b.reshape(b.shape)
+            grad_b = unbroadcast(np.swapaxes(a, -1, -2) @ grad, b.shape).reshape(self.b.shape)
         return grad_a, grad_b
 
 

@@ -14,7 +14,8 @@ of it is dropped (no reference cycles, no work for Python's cycle collector).
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,7 @@ class Function:
     """
 
     name = "?"
-    parents: tuple["Tensor", ...] = ()
+    parents: tuple[Tensor, ...] = ()
     needs_grad: tuple[bool, ...] = ()
 
     def forward(self, *arrays: np.ndarray, **params: Any) -> np.ndarray:
@@ -93,11 +94,12 @@ class Function:
         return self.name
 
     @classmethod
-    def apply(cls, *inputs: Any, **params: Any) -> "Tensor":
+    def apply(cls, *inputs: Any, **params: Any) -> Tensor:
         """Run the op on tensors (or constants) and record it in the graph."""
         tensors = _as_tensors(inputs)
         node = cls()
-        out = Tensor(node.forward(*[t.data for t in tensors], **params))
+        # np.asarray: an op may return a NumPy scalar (1-d @ 1-d), which must keep its dtype
+        out = Tensor(np.asarray(node.forward(*[t.data for t in tensors], **params)))
         if _grad_enabled:
             needs = tuple(t.requires_grad for t in tensors)
             if True in needs:
@@ -108,7 +110,7 @@ class Function:
         return out
 
 
-def _as_tensors(inputs: tuple[Any, ...]) -> tuple["Tensor", ...]:
+def _as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:
     """Wrap constants as tensors of the first tensor input's dtype."""
     dtype = None
     for x in inputs:
@@ -178,7 +180,7 @@ class Tensor:
         return self._node.name if self._node is not None else ""
 
     @property
-    def parents(self) -> tuple["Tensor", ...]:
+    def parents(self) -> tuple[Tensor, ...]:
         """The inputs of the op that produced this tensor (empty for a leaf)."""
         return self._node.parents if self._node is not None else ()
 
@@ -206,19 +208,19 @@ class Tensor:
         body = np.array2string(self.data, precision=4, separator=", ", threshold=20)
         return f"Tensor({body}{grad}{op}{label})"
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same values, cut from the graph (a constant for later ops)."""
         return Tensor(self.data)
 
     def zero_grad(self) -> None:
         self.grad = None
 
-    def astype(self, dtype: Any) -> "Tensor":
+    def astype(self, dtype: Any) -> Tensor:
         """A copy in another dtype, with ``requires_grad`` kept (a new leaf)."""
         return Tensor(self.data.astype(dtype), requires_grad=self.requires_grad, label=self.label)
 
     # ----- backward -----------------------------------------------------------
-    def topological_order(self) -> list["Tensor"]:
+    def topological_order(self) -> list[Tensor]:
         """Every tensor this one depends on, each after its inputs (iterative DFS)."""
         order: list[Tensor] = []
         visited: set[int] = set()
@@ -266,8 +268,12 @@ class Tensor:
                     f"backward(grad): the gradient must have the tensor's shape {self.shape}, "
                     f"got {grad.shape}."
                 )
+        order = self.topological_order()
+        for tensor in order:
+            if tensor._node is not None:
+                tensor.grad = None  # only leaves accumulate across backward() calls
         self.grad = grad if self.grad is None else self.grad + grad
-        for tensor in reversed(self.topological_order()):
+        for tensor in reversed(order):
             node = tensor._node
             if node is None or tensor.grad is None:
                 continue
@@ -285,36 +291,36 @@ class Tensor:
                 parent.grad = g if parent.grad is None else parent.grad + g
 
     # ----- operators (defined in ops.py, bound below) -------------------------
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         return ops.Neg.apply(self)
 
-    def __add__(self, other: Any) -> "Tensor":
+    def __add__(self, other: Any) -> Tensor:
         return ops.Add.apply(self, other)
 
-    def __radd__(self, other: Any) -> "Tensor":
+    def __radd__(self, other: Any) -> Tensor:
         return ops.Add.apply(other, self)
 
-    def __sub__(self, other: Any) -> "Tensor":
+    def __sub__(self, other: Any) -> Tensor:
         return ops.Sub.apply(self, other)
 
-    def __rsub__(self, other: Any) -> "Tensor":
+    def __rsub__(self, other: Any) -> Tensor:
         return ops.Sub.apply(other, self)
 
-    def __mul__(self, other: Any) -> "Tensor":
+    def __mul__(self, other: Any) -> Tensor:
         return ops.Mul.apply(self, other)
 
-    def __rmul__(self, other: Any) -> "Tensor":
+    def __rmul__(self, other: Any) -> Tensor:
         return ops.Mul.apply(other, self)
 
-    def __truediv__(self, other: Any) -> "Tensor":
+    def __truediv__(self, other: Any) -> Tensor:
         return ops.Div.apply(self, other)
 
-    def __rtruediv__(self, other: Any) -> "Tensor":
+    def __rtruediv__(self, other: Any) -> Tensor:
         if isinstance(other, (int, float)) and other == 1:
             return ops.Reciprocal.apply(self)
         return ops.Div.apply(other, self)
 
-    def __pow__(self, exponent: Any) -> "Tensor":
+    def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, Tensor):
             raise TypeError(
                 "Tensor ** Tensor is not supported: the exponent must be a number "
@@ -322,79 +328,79 @@ class Tensor:
             )
         return ops.Pow.apply(self, exponent=float(exponent))
 
-    def __matmul__(self, other: Any) -> "Tensor":
+    def __matmul__(self, other: Any) -> Tensor:
         return ops.MatMul.apply(self, other)
 
-    def __rmatmul__(self, other: Any) -> "Tensor":
+    def __rmatmul__(self, other: Any) -> Tensor:
         return ops.MatMul.apply(other, self)
 
-    def __getitem__(self, index: Any) -> "Tensor":
+    def __getitem__(self, index: Any) -> Tensor:
         return ops.GetItem.apply(self, index=index)
 
     # ----- named ops ----------------------------------------------------------
-    def exp(self) -> "Tensor":
+    def exp(self) -> Tensor:
         return ops.Exp.apply(self)
 
-    def log(self, base: float | None = None) -> "Tensor":
+    def log(self, base: float | None = None) -> Tensor:
         """Natural logarithm, or the logarithm in ``base`` (e.g. 2 or 10)."""
         out = ops.Log.apply(self)
         return out if base is None else out / float(np.log(base))
 
-    def sin(self) -> "Tensor":
+    def sin(self) -> Tensor:
         return ops.Sin.apply(self)
 
-    def cos(self) -> "Tensor":
+    def cos(self) -> Tensor:
         return ops.Cos.apply(self)
 
-    def reciprocal(self) -> "Tensor":
+    def reciprocal(self) -> Tensor:
         return ops.Reciprocal.apply(self)
 
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         count = self.data.size if axis is None else int(np.prod([self.shape[a] for a in
                                                                  np.atleast_1d(axis)]))
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
 
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         return ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
-    def maximum(self, other: Any) -> "Tensor":
+    def maximum(self, other: Any) -> Tensor:
         return ops.Maximum.apply(self, other)
 
-    def reshape(self, *shape: Any) -> "Tensor":
+    def reshape(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return ops.Reshape.apply(self, shape=shape)
 
-    def transpose(self, *axes: int) -> "Tensor":
+    def transpose(self, *axes: int) -> Tensor:
         return ops.Transpose.apply(self, axes=axes or None)
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         return self.transpose()
 
-    def gather(self, index: np.ndarray, axis: int = -1) -> "Tensor":
+    def gather(self, index: np.ndarray, axis: int = -1) -> Tensor:
         """Pick ``self[..., index, ...]`` along ``axis`` (``numpy.take_along_axis``)."""
         return ops.Gather.apply(self, index=np.asarray(index), axis=axis)
 
-    def sigmoid(self) -> "Tensor":
+    def sigmoid(self) -> Tensor:
         return ops.Sigmoid.apply(self)
 
-    def tanh(self) -> "Tensor":
+    def tanh(self) -> Tensor:
         return ops.Tanh.apply(self)
 
-    def relu(self) -> "Tensor":
+    def relu(self) -> Tensor:
         return ops.ReLU.apply(self)
 
-    def leaky_relu(self, k: float = 0.01) -> "Tensor":
+    def leaky_relu(self, k: float = 0.01) -> Tensor:
         return ops.LeakyReLU.apply(self, k=k)
 
-    def softmax(self, axis: int = -1) -> "Tensor":
+    def softmax(self, axis: int = -1) -> Tensor:
         return ops.Softmax.apply(self, axis=axis)
 
-    def log_softmax(self, axis: int = -1) -> "Tensor":
+    def log_softmax(self, axis: int = -1) -> Tensor:
         return ops.LogSoftmax.apply(self, axis=axis)
 
 

@@ -8,7 +8,7 @@ visible). Both give the same values and gradients; the tests prove it.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -5,7 +5,7 @@ Each takes ``(out_features, in_features, rng)`` and returns ``(W, b)`` as float3
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

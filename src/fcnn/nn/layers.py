@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -266,7 +267,7 @@ class MLP(Sequential):
         super().__init__(*layers)
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "MLP":
+    def from_config(cls, config: dict[str, Any]) -> MLP:
         """Rebuild an MLP from its ``config`` dict (as saved in a run folder)."""
         known = set(cls(1, [], 1).config)
         unknown = set(config) - known

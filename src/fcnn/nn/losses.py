@@ -8,7 +8,8 @@ Both average over the batch by default (``reduction="mean"``).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,7 @@ class Module:
         return self.forward(*args)
 
     # ----- structure ------------------------------------------------------------
-    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         for name, value in vars(self).items():
             if isinstance(value, Module):
                 yield name, value
@@ -51,7 +52,7 @@ class Module:
                     if isinstance(item, Module):
                         yield f"{name}.{i}" if name != "layers" else str(i), item
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         """This module and all modules inside it, depth first."""
         yield self
         for _, child in self.named_children():
@@ -112,13 +113,13 @@ class Module:
             target[...] = value
 
     # ----- modes ----------------------------------------------------------------
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         """Training mode (dropout active, batch norm uses batch statistics)."""
         for module in self.modules():
             module.training = mode
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         """Evaluation mode (dropout off, batch norm uses running statistics)."""
         return self.train(False)
 
@@ -126,7 +127,7 @@ class Module:
         for p in self.parameters():
             p.grad = None
 
-    def set_granularity(self, granularity: str) -> "Module":
+    def set_granularity(self, granularity: str) -> Module:
         """Switch every layer to "coarse" (fused nodes) or "fine" (primitive ops)."""
         from fcnn.nn.functional import check_granularity
 

@@ -6,7 +6,8 @@ Updates are in place on the parameter arrays (no new arrays per step for the wei
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import Callable, Union
+from collections.abc import Callable
 
 Schedule = Callable[[int], float]
-LearningRate = Union[float, Schedule]
+LearningRate = float | Schedule
 
 
 class Constant:

@@ -57,7 +57,7 @@ class History:
         Path(path).write_text(json.dumps(document, indent=2))
 
     @classmethod
-    def from_json(cls, path: str | Path) -> "History":
+    def from_json(cls, path: str | Path) -> History:
         document = json.loads(Path(path).read_text())
         history = cls()
         for record in document["epochs"]:

@@ -8,8 +8,9 @@ bit-identical weights.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from fcnn.nn.module import Module
 from fcnn.optim import Optimizer, clip_grad_norm, get_optimizer, make_schedule
 from fcnn.train.callbacks import Callback, History, ProgressBar
 
-Augment = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+Augment = Callable[[np.ndarray], np.ndarray]
 
 
 def check_inputs(X: Any, y: Any | None = None, name: str = "X") -> tuple[np.ndarray, Any]:
@@ -154,10 +155,11 @@ def fit(model: Module, X: Any, y: Any, *, loss: str | Loss = "ce",
         clip_norm: clip the global gradient norm to this value.
         validation_split: fraction of (X, y) held out for validation (seeded).
         validation_data: an explicit (X_val, y_val) instead.
-        augment: ``augment(batch, rng) -> batch`` applied to each training batch.
+        augment: ``augment(batch) -> batch`` applied to each training batch (e.g.
+            ``fcnn.data.make_augmentation``; it holds its own seeded generator).
         callbacks: e.g. EarlyStopping, BestCheckpoint.
         progress: show a progress bar.
-        seed: seeds shuffling, the validation split and augmentation.
+        seed: seeds shuffling and the validation split.
 
     Returns:
         History with per-epoch loss, accuracy, val_loss, val_accuracy, lr and seconds.
@@ -216,7 +218,7 @@ def fit(model: Module, X: Any, y: Any, *, loss: str | Loss = "ce",
                 index = np.sort(order[start:start + batch_size])
                 batch, labels = X[index], y[index]
                 if augment is not None:
-                    batch = augment(batch, rng)
+                    batch = augment(batch)
                 scores = model(Tensor(batch))
                 batch_loss = loss_fn(scores, labels)
                 optimizer.zero_grad()

@@ -1,0 +1,5 @@
+import sys
+
+from fcnn.cli import main
+
+sys.exit(main())
