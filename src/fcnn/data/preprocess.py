@@ -1,0 +1,418 @@
+"""Input preprocessing fitted on training data: scaling, standardization, PCA/ZCA whitening.
+
+Every preprocessor has ``fit(X_train)``, ``transform(X)`` and ``fit_transform(X_train)``, works on
+2-D ``(N, D)`` arrays, returns ``float32``, and keeps its fitted state as plain arrays
+(``state_dict()`` / ``load_state_dict()``), so a run folder can store it without pickle.
+Fit on the training part only; the test part is transformed with the training statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+_CHUNK_ROWS = 2048  # rows converted to float at a time, to keep memory flat on big sets
+
+
+class Preprocessor:
+    """Base class: subclasses set ``state_names`` and implement ``fit`` and ``_apply``."""
+
+    state_names: tuple[str, ...] = ()
+
+    def fit(self, X: np.ndarray) -> Preprocessor:
+        raise NotImplementedError
+
+    def _apply(self, X: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Apply the fitted transform to ``X`` ``(N, D)``; returns ``float32``."""
+        missing = [name for name in self.state_names if getattr(self, name, None) is None]
+        if missing:
+            raise ValueError(
+                f"{type(self).__name__} is not fitted (no {', '.join(missing)}). Call "
+                f"fit(X_train) or load_state_dict(...) before transform."
+            )
+        _check_2d(X, type(self).__name__)
+        return self._apply(X)
+
+    def fit_transform(self, X: np.ndarray) -> np.ndarray:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Fitted state as a dict of arrays (safe to save with safetensors or ``np.savez``)."""
+        return {name: np.asarray(getattr(self, name)) for name in self.state_names}
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        """Restore the state returned by `state_dict`."""
+        missing = set(self.state_names) - set(state)
+        if missing:
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: missing {sorted(missing)}; expected "
+                f"keys {list(self.state_names)}, got {sorted(state)}."
+            )
+        for name in self.state_names:
+            setattr(self, name, np.asarray(state[name]))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Scale(Preprocessor):
+    """``x / max_value``: map raw pixel values to ``[0, 1]`` as ``float32``.
+
+    Parameters
+    ----------
+    max_value : float | None
+        Divisor. ``None`` uses the largest value of the training data (255 for CIFAR-10 and
+        MNIST, 16 for digits).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Scale().fit_transform(np.array([[0, 128, 255]], dtype=np.uint8)).round(3)
+    array([[0.   , 0.502, 1.   ]], dtype=float32)
+    """
+
+    state_names = ("max_value",)
+
+    def __init__(self, max_value: float | None = None) -> None:
+        self.max_value = None if max_value is None else np.float32(max_value)
+
+    def fit(self, X: np.ndarray) -> Scale:
+        """Take ``max_value`` from ``X`` unless it was given; a zero maximum becomes 1."""
+        _check_2d(X, "Scale")
+        if self.max_value is None:
+            largest = float(X.max()) if X.size else 1.0
+            self.max_value = np.float32(largest if largest > 0 else 1.0)
+        return self
+
+    def _apply(self, X: np.ndarray) -> np.ndarray:
+        out = X.astype(np.float32)
+        out /= self.max_value
+        return out
+
+
+class Standardize(Preprocessor):
+    """``(x - mean) / (std + eps)`` with mean and std of the training data.
+
+    Parameters
+    ----------
+    per : {"feature", "channel"}
+        One mean/std per input feature, or one per image channel (over all pixels of it).
+    channels : int | None
+        Number of channels C when ``per="channel"``; rows are read as C equal CHW planes.
+    eps : float
+        Added to the std so constant features do not divide by zero.
+
+    Shapes: ``mean`` and ``std`` are ``(D,)`` per feature, ``(C,)`` per channel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0, 10.0], [2.0, 30.0]], dtype=np.float32)
+    >>> Standardize().fit_transform(X)
+    array([[-1., -1.],
+           [ 1.,  1.]], dtype=float32)
+    """
+
+    state_names = ("mean", "std")
+
+    def __init__(self, per: str = "feature", channels: int | None = None, eps: float = 1e-8):
+        if per not in ("feature", "channel"):
+            raise ValueError(f"Standardize: per must be 'feature' or 'channel', got {per!r}.")
+        if per == "channel" and (channels is None or channels < 1):
+            raise ValueError(
+                f"Standardize(per='channel') needs channels=C (e.g. 3 for RGB), got {channels}."
+            )
+        self.per = per
+        self.channels = channels
+        self.eps = eps
+        self.mean: np.ndarray | None = None
+        self.std: np.ndarray | None = None
+
+    def fit(self, X: np.ndarray) -> Standardize:
+        """Compute mean and std of ``X`` ``(N, D)`` (float64 accumulation, in row chunks)."""
+        _check_2d(X, "Standardize")
+        groups = X.shape[1] if self.per == "feature" else self._channels_of(X)
+        mean, std = _grouped_moments(X, groups)
+        self.mean = mean.astype(np.float32)
+        self.std = std.astype(np.float32)
+        return self
+
+    def _apply(self, X: np.ndarray) -> np.ndarray:
+        repeat = X.shape[1] // len(self.mean)
+        if repeat * len(self.mean) != X.shape[1]:
+            raise ValueError(
+                f"Standardize was fitted with {len(self.mean)} {self.per}s but X has "
+                f"{X.shape[1]} features."
+            )
+        mean = np.repeat(self.mean, repeat)
+        scale = np.repeat(1.0 / (self.std + np.float32(self.eps)), repeat).astype(np.float32)
+        out = X.astype(np.float32)
+        out -= mean
+        out *= scale
+        return out
+
+    def _channels_of(self, X: np.ndarray) -> int:
+        if X.shape[1] % self.channels:
+            raise ValueError(
+                f"Standardize(per='channel', channels={self.channels}): {X.shape[1]} features "
+                f"do not split into {self.channels} equal channel planes. Pass the C of "
+                f"image_shape (C, H, W) and flattened CHW rows."
+            )
+        return self.channels
+
+    def __repr__(self) -> str:
+        return f"Standardize(per={self.per!r}, channels={self.channels})"
+
+
+class _Whiten(Preprocessor):
+    """Shared part of PCA and ZCA whitening: ``(x - mean) @ matrix``."""
+
+    state_names = ("mean", "matrix")
+
+    def __init__(self, eps: float) -> None:
+        self.eps = eps
+        self.mean: np.ndarray | None = None
+        self.matrix: np.ndarray | None = None
+
+    def fit(self, X: np.ndarray) -> _Whiten:
+        """Eigen-decompose the training covariance and build the whitening matrix."""
+        _check_2d(X, type(self).__name__)
+        if len(X) < 2:
+            raise ValueError(f"{type(self).__name__} needs at least 2 training rows, got {len(X)}.")
+        mean, _ = _grouped_moments(X, X.shape[1])
+        covariance = _covariance(X, mean)
+        eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+        order = np.argsort(eigenvalues)[::-1]
+        eigenvalues = np.clip(eigenvalues[order], 0.0, None)
+        eigenvectors = eigenvectors[:, order]
+        self.mean = mean.astype(np.float32)
+        self.matrix = self._matrix(eigenvalues, eigenvectors).astype(np.float32)
+        return self
+
+    def _matrix(self, eigenvalues: np.ndarray, eigenvectors: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _apply(self, X: np.ndarray) -> np.ndarray:
+        if X.shape[1] != len(self.mean):
+            raise ValueError(
+                f"{type(self).__name__} was fitted on {len(self.mean)} features, X has "
+                f"{X.shape[1]}."
+            )
+        centred = X.astype(np.float32)
+        centred -= self.mean
+        return centred @ self.matrix
+
+
+class PCAWhiten(_Whiten):
+    """``(x - mean) @ U_k / sqrt(lambda_k + eps)``: project on the top principal components.
+
+    ``U_k`` holds the ``k = n_components`` eigenvectors of the training covariance with the
+    largest eigenvalues ``lambda_k``; the output ``(N, k)`` has (about) identity covariance.
+
+    Parameters
+    ----------
+    n_components : int | None
+        Number of components kept; ``None`` keeps all ``D``.
+    eps : float
+        Regulariser added to the eigenvalues.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(500, 3)) * [1.0, 5.0, 0.1]
+    >>> Z = PCAWhiten(n_components=2).fit_transform(X)
+    >>> Z.shape, bool(np.allclose(np.cov(Z.T), np.eye(2), atol=1e-3))
+    ((500, 2), True)
+    """
+
+    def __init__(self, n_components: int | None = None, eps: float = 1e-5) -> None:
+        super().__init__(eps)
+        if n_components is not None and n_components < 1:
+            raise ValueError(f"PCAWhiten: n_components must be >= 1 or None, got {n_components}.")
+        self.n_components = n_components
+
+    def _matrix(self, eigenvalues: np.ndarray, eigenvectors: np.ndarray) -> np.ndarray:
+        k = len(eigenvalues) if self.n_components is None else self.n_components
+        if k > len(eigenvalues):
+            raise ValueError(
+                f"PCAWhiten: n_components={k} but the data has only {len(eigenvalues)} features."
+            )
+        return eigenvectors[:, :k] / np.sqrt(eigenvalues[:k] + self.eps)
+
+    def __repr__(self) -> str:
+        return f"PCAWhiten(n_components={self.n_components}, eps={self.eps})"
+
+
+class ZCAWhiten(_Whiten):
+    """``(x - mean) @ U diag(1 / sqrt(lambda + eps)) U^T``: whiten, staying close to the input.
+
+    Unlike PCA whitening the output keeps all ``D`` features in the original (pixel) basis, so
+    whitened images still look like images (edges enhanced).
+
+    Parameters
+    ----------
+    eps : float
+        Regulariser added to the eigenvalues; larger values whiten less (0.01-0.1 is usual for
+        images scaled to ``[0, 1]``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(500, 2)) @ np.array([[2.0, 1.0], [0.0, 1.0]])
+    >>> Z = ZCAWhiten(eps=1e-6).fit_transform(X)
+    >>> Z.shape, bool(np.allclose(np.cov(Z.T), np.eye(2), atol=1e-3))
+    ((500, 2), True)
+    """
+
+    def __init__(self, eps: float = 1e-2) -> None:
+        super().__init__(eps)
+
+    def _matrix(self, eigenvalues: np.ndarray, eigenvectors: np.ndarray) -> np.ndarray:
+        return (eigenvectors / np.sqrt(eigenvalues + self.eps)) @ eigenvectors.T
+
+    def __repr__(self) -> str:
+        return f"ZCAWhiten(eps={self.eps})"
+
+
+class Pipeline(Preprocessor):
+    """Apply preprocessors in order; each one is fitted on the output of the previous one.
+
+    ``state_dict`` keys are ``"<step index>.<name>"`` (e.g. ``"1.mean"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pipe = Pipeline([Scale(255), Standardize()])
+    >>> pipe.fit_transform(np.array([[0], [255]], dtype=np.uint8)).ravel().tolist()
+    [-1.0, 1.0]
+    >>> sorted(pipe.state_dict())
+    ['0.max_value', '1.mean', '1.std']
+    """
+
+    def __init__(self, steps: Sequence[Preprocessor]) -> None:
+        self.steps = list(steps)
+
+    def fit(self, X: np.ndarray) -> Pipeline:
+        """Fit every step on the training data as transformed by the steps before it."""
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X: np.ndarray) -> np.ndarray:
+        for step in self.steps:
+            X = step.fit_transform(X)
+        return X.astype(np.float32, copy=False)
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        for step in self.steps:
+            X = step.transform(X)
+        return X.astype(np.float32, copy=False)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        state = {}
+        for index, step in enumerate(self.steps):
+            for key, value in step.state_dict().items():
+                state[f"{index}.{key}"] = value
+        return state
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        for index, step in enumerate(self.steps):
+            prefix = f"{index}."
+            step.load_state_dict(
+                {key[len(prefix):]: value for key, value in state.items() if key.startswith(prefix)}
+            )
+
+    def __repr__(self) -> str:
+        return f"Pipeline({self.steps!r})"
+
+
+def _channel_count(image_shape: tuple[int, ...] | None) -> int:
+    if image_shape is None:
+        raise ValueError(
+            "'channel-standardize' needs image_shape=(C, H, W), got None (not an image data "
+            "set). Use 'standardize' instead."
+        )
+    return int(image_shape[0])
+
+
+#: name -> factory ``(image_shape) -> Preprocessor``
+PREPROCESSORS: dict[str, Callable[[tuple[int, ...] | None], Preprocessor]] = {
+    "scale": lambda image_shape: Scale(),
+    "standardize": lambda image_shape: Standardize(per="feature"),
+    "channel-standardize": lambda image_shape: Standardize(
+        per="channel", channels=_channel_count(image_shape)
+    ),
+    "pca": lambda image_shape: PCAWhiten(),
+    "zca": lambda image_shape: ZCAWhiten(),
+}
+
+
+def make_preprocessing(
+    names: Sequence[str], image_shape: tuple[int, ...] | None = None
+) -> Pipeline:
+    """Build an (unfitted) `Pipeline` from names in `PREPROCESSORS`.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Steps in order, from ``"scale", "standardize", "channel-standardize", "pca", "zca"``.
+    image_shape : tuple | None
+        ``(C, H, W)`` of the images, needed by ``"channel-standardize"``.
+
+    Examples
+    --------
+    >>> make_preprocessing(["scale", "channel-standardize"], (3, 32, 32))
+    Pipeline([Scale(), Standardize(per='channel', channels=3)])
+    """
+    unknown = [name for name in names if name not in PREPROCESSORS]
+    if unknown:
+        raise ValueError(
+            f"unknown preprocessing {', '.join(map(repr, unknown))}; valid names: "
+            f"{', '.join(PREPROCESSORS)}."
+        )
+    return Pipeline([PREPROCESSORS[name](image_shape) for name in names])
+
+
+def _check_2d(X: np.ndarray, who: str) -> None:
+    if not isinstance(X, np.ndarray) or X.ndim != 2:
+        shape = getattr(X, "shape", type(X).__name__)
+        raise ValueError(
+            f"{who} expects a 2-D array (N, D), got {shape}. Flatten images to rows first "
+            f"(X.reshape(len(X), -1))."
+        )
+
+
+def _grouped_moments(X: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and std of each of ``groups`` equal column blocks of ``X``, in float64.
+
+    ``groups == D`` gives per-feature statistics; ``groups == C`` per-channel ones for CHW rows.
+    Two passes over row chunks, so no full float64 copy of ``X`` is made.
+    """
+    n = len(X)
+    block = X.shape[1] // groups
+    count = n * block
+    total = np.zeros(groups)
+    for start in range(0, n, _CHUNK_ROWS):
+        chunk = X[start:start + _CHUNK_ROWS].reshape(-1, groups, block)
+        total += chunk.sum(axis=(0, 2), dtype=np.float64)
+    mean = total / count
+    squares = np.zeros(groups)
+    for start in range(0, n, _CHUNK_ROWS):
+        chunk = X[start:start + _CHUNK_ROWS].reshape(-1, groups, block)
+        deviation = chunk - mean[None, :, None]
+        squares += np.einsum("ngb,ngb->g", deviation, deviation)
+    return mean, np.sqrt(squares / count)
+
+
+def _covariance(X: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Covariance ``(D, D)`` of the rows of ``X``: float32 products summed in float64."""
+    covariance = np.zeros((X.shape[1], X.shape[1]))
+    mean32 = mean.astype(np.float32)
+    for start in range(0, len(X), _CHUNK_ROWS):
+        centred = X[start:start + _CHUNK_ROWS].astype(np.float32) - mean32
+        covariance += centred.T @ centred
+    return covariance / (len(X) - 1)
