@@ -343,7 +343,7 @@ class ReLU(Function):
 
     def forward(self, a):
         self.positive = a > 0
-        return a * self.positive
+        return np.maximum(a, 0)  # not a * positive, which gives -0.0 for negative inputs
 
     def backward(self, grad):
         return (grad * self.positive,)

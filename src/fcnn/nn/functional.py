@@ -170,7 +170,7 @@ ACTIVATIONS: dict[str, Callable[..., Tensor]] = {
 
 def get_activation(name: str) -> Callable[..., Tensor]:
     """Look an activation up by name; the error lists the valid names."""
-    key = name.lower().replace("-", "_")
+    key = name.lower().replace("-", "_") if isinstance(name, str) else None
     if key in ("none", "linear"):
         key = "identity"
     if key not in ACTIVATIONS:

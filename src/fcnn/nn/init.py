@@ -41,7 +41,7 @@ INITIALIZERS: dict[str, Initializer] = {"pytorch": pytorch_default, "xavier": xa
 
 def get_initializer(name: str) -> Initializer:
     """An initialiser by name; the error lists the valid names."""
-    key = name.lower()
+    key = name.lower() if isinstance(name, str) else None
     if key not in INITIALIZERS:
         raise ValueError(f"unknown init {name!r}; valid names: {', '.join(INITIALIZERS)}.")
     return INITIALIZERS[key]
