@@ -24,6 +24,13 @@ def saved(tmp_path: Path) -> tuple[MLP, Path]:
     return model, save_model(model, tmp_path / "run", extra={"classes": ["a", "b", "c"]})
 
 
+def forget_checksum(folder: Path) -> None:
+    """Remove the recorded SHA-256 so the deeper checks of load_model are reached."""
+    document = json.loads((folder / CONFIG_FILE).read_text())
+    del document["weights_sha256"]
+    (folder / CONFIG_FILE).write_text(json.dumps(document))
+
+
 def test_round_trip_gives_identical_predictions(saved: tuple[MLP, Path]) -> None:
     model, folder = saved
     assert (folder / WEIGHTS_FILE).is_file() and (folder / CONFIG_FILE).is_file()
@@ -52,7 +59,20 @@ def test_files_are_never_unpickled(saved: tuple[MLP, Path], monkeypatch) -> None
 def test_a_pickle_in_place_of_the_weights_is_rejected(saved: tuple[MLP, Path]) -> None:
     _, folder = saved
     (folder / WEIGHTS_FILE).write_bytes(pickle.dumps({"0.weight": np.ones((5, 6))}))
+    with pytest.raises(ValueError, match="modified or damaged"):
+        load_model(folder)
+    forget_checksum(folder)
     with pytest.raises(ValueError, match="could not be read as safetensors"):
+        load_model(folder)
+
+
+def test_a_flipped_byte_in_the_weight_data_is_detected(saved: tuple[MLP, Path]) -> None:
+    _, folder = saved
+    path = folder / WEIGHTS_FILE
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0x01  # inside the last array: still a valid safetensors file
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="modified or damaged: its SHA-256 differs"):
         load_model(folder)
 
 
@@ -63,7 +83,7 @@ def test_flipped_header_bytes_raise_a_clear_error(saved: tuple[MLP, Path]) -> No
     for i in range(8, 24):  # inside the JSON header that follows the 8-byte length
         data[i] ^= 0xFF
     path.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match="damaged or was modified"):
+    with pytest.raises(ValueError, match="damaged"):
         load_model(folder)
 
 
@@ -73,7 +93,7 @@ def test_flipped_length_prefix_raises_a_clear_error(saved: tuple[MLP, Path]) -> 
     data = bytearray(path.read_bytes())
     data[0] ^= 0xFF
     path.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match="could not be read as safetensors"):
+    with pytest.raises(ValueError, match="damaged"):
         load_model(folder)
 
 
@@ -83,7 +103,7 @@ def test_truncated_weights_raise_a_clear_error(saved: tuple[MLP, Path], keep: in
     path = folder / WEIGHTS_FILE
     data = path.read_bytes()
     path.write_bytes(data[:keep])
-    with pytest.raises(ValueError, match="could not be read as safetensors"):
+    with pytest.raises(ValueError, match="damaged"):
         load_model(folder)
 
 
@@ -94,6 +114,7 @@ def test_nan_weights_are_rejected(saved: tuple[MLP, Path]) -> None:
     state = model.state_dict()
     state["0.weight"][0, 0] = np.nan
     save_file(state, str(folder / WEIGHTS_FILE))
+    forget_checksum(folder)
     with pytest.raises(ValueError, match="'0.weight' holds NaN or infinite values"):
         load_model(folder)
 
@@ -103,6 +124,7 @@ def test_weights_of_another_architecture_are_rejected(saved: tuple[MLP, Path],
     _, folder = saved
     other = save_model(MLP(6, [9], 3), tmp_path / "other")
     (folder / WEIGHTS_FILE).write_bytes((other / WEIGHTS_FILE).read_bytes())
+    forget_checksum(folder)
     with pytest.raises(ValueError, match="does not match.*missing keys"):
         load_model(folder)
 

@@ -10,7 +10,7 @@ import pytest
 
 import fcnn
 from fcnn.nn import MLP, CrossEntropyLoss
-from fcnn.optim import SGD
+from fcnn.optim import SGD, make_schedule
 from fcnn.train import (
     Callback,
     check_inputs,
@@ -153,7 +153,9 @@ def test_fit_accepts_objects_and_options() -> None:
     assert len(history["val_accuracy"]) == 2
     history = fit(MLP(2, [6], 3), X, y, schedule="cosine", warmup_steps=2, epochs=3,
                   batch_size=20, label_smoothing=0.1, weight_decay=1e-3, progress=False)
-    assert history["lr"][-1] == pytest.approx(0.0, abs=1e-12)
+    # 60 samples / batch 20 = 3 steps per epoch, 9 in all: the last epoch logs the rate of step 8
+    assert history["lr"][-1] == pytest.approx(make_schedule("cosine", 0.01, 9, warmup=2)(8))
+    assert 0 < history["lr"][-1] < history["lr"][1]
 
 
 def test_fit_with_augment_and_progress_bar(capsys) -> None:

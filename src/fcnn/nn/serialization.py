@@ -7,6 +7,7 @@ executes code from the files: safetensors holds raw arrays, JSON holds plain val
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,13 @@ def save_model(model: MLP, folder: str | Path, extra: dict[str, Any] | None = No
     state = {name: np.ascontiguousarray(value) for name, value in model.state_dict().items()}
     save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": "fcnn", "version": "1"})
     document = {"format_version": FORMAT_VERSION, "architecture": "MLP", "config": model.config,
-                "extra": extra or {}}
+                "weights_sha256": _sha256(folder / WEIGHTS_FILE), "extra": extra or {}}
     (folder / CONFIG_FILE).write_text(json.dumps(document, indent=2))
     return folder
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_model_json(folder: str | Path) -> dict[str, Any]:
@@ -79,6 +84,12 @@ def load_model(folder: str | Path) -> MLP:
     path = Path(folder) / WEIGHTS_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: the weights of the saved model.")
+    expected = document.get("weights_sha256")
+    if expected is not None and _sha256(path) != expected:
+        raise ValueError(
+            f"{path} has been modified or damaged: its SHA-256 differs from the one recorded in "
+            f"{CONFIG_FILE} when it was saved. Restore the original file or save the model again."
+        )
     try:
         state = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as error:

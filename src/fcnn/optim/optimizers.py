@@ -130,12 +130,14 @@ class Adam(Optimizer):
                 g = g + self.weight_decay * w
         if "m" not in state:
             state["m"], state["v"] = np.zeros_like(w), np.zeros_like(w)
+            state["t"] = 0
+        state["t"] += 1  # this parameter's own step count (it may skip steps without a grad)
         m, v = state["m"], state["v"]
         m *= b1
         m += (1 - b1) * g
         v *= b2
         v += (1 - b2) * (g * g)
-        t = self.steps + 1
+        t = state["t"]
         step_size = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
         w -= step_size * m / (np.sqrt(v) + self.eps * math.sqrt(1 - b2 ** t))
 

@@ -236,7 +236,8 @@ def fit(model: Module, X: Any, y: Any, *, loss: str | Loss = "ce",
             if X_val is not None:
                 val = evaluate(model, X_val, y_val, loss_fn)
                 logs.update(val_loss=val["loss"], val_accuracy=val["accuracy"])
-            logs.update(lr=optimizer.lr, seconds=time.perf_counter() - started)
+            logs.update(lr=optimizer.schedule(optimizer.steps - 1),  # the rate of the last step
+                        seconds=time.perf_counter() - started)
             history.append(logs)
             for callback in all_callbacks:
                 callback.on_epoch_end(trainer, logs)
