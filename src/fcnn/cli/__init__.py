@@ -13,7 +13,7 @@ import sys
 from fcnn import __version__
 
 #: modules under fcnn.cli, each with register(subparsers) setting a ``run`` function.
-COMMANDS = ["train", "evaluate"]
+COMMANDS = ["train", "evaluate", "export", "sweep", "graph", "boundary", "templates", "lecture"]
 
 DESCRIPTION = """\
 fcnn: fully connected neural networks you can read, see and trust.

@@ -35,7 +35,8 @@ def register(subparsers: Any) -> None:
                       help="preprocessing steps in order: scale, standardize, "
                       "channel-standardize, pca, zca (default: scale standardize)")
     data.add_argument("--augment", nargs="*", metavar="AUG",
-                      help="image augmentation per batch: flip, crop (default: none)")
+                      help="image augmentation per batch: flip, crop (shifts of up to 4 pixels), "
+                      "crop1, crop2 (up to 1 and 2 pixels) (default: none)")
     model = p.add_argument_group("model")
     model.add_argument("--hidden", nargs="*", type=int, metavar="N",
                        help="hidden layer widths, e.g. --hidden 100 or --hidden 512 256 "
@@ -79,6 +80,9 @@ def register(subparsers: Any) -> None:
     output = p.add_argument_group("output")
     output.add_argument("--out", help="run folder to write (default runs/DATASET-TIME)")
     output.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    output.add_argument("--no-figures", action="store_true",
+                        help="skip the training figures (history, confusion_matrix, per_class "
+                        ".png/.svg) in the run folder")
     p.set_defaults(run=run)
 
 
@@ -97,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
     name = Path(str(config.dataset)).name or "data"
     folder = Path(args.out or f"runs/{name}-{time.strftime('%Y%m%d-%H%M%S')}")
     command = shlex.join(["fcnn", *sys.argv[1:]]) if sys.argv else None
-    result = run_experiment(config, folder, progress=not args.no_progress, command=command)
+    result = run_experiment(config, folder, progress=not args.no_progress, command=command,
+                            figures=not args.no_figures)
     history = result.history
     print()
     print(result.report.to_text())

@@ -9,6 +9,8 @@ given a folder, writes a *run folder*:
     history.csv, history.json       per-epoch loss/accuracy (train and validation)
     metrics.json, report.txt        test accuracy and per-class precision/recall/F1
     config.json, command.txt        the configuration and the command line used
+    history, confusion_matrix,      training figures, .png and .svg (unless figures=False)
+    per_class
 
 ``load_run`` reads a run folder back for evaluation, export or drawing.
 """
@@ -126,8 +128,10 @@ def prepare_data(config: TrainConfig) -> tuple[Dataset, Pipeline, np.ndarray, np
 
     Returns the dataset, the fitted pipeline and the preprocessed (X_train, X_test).
     """
-    dataset = load_dataset(config.dataset, data_dir=config.data_dir, seed=config.seed,
-                           **config.dataset_options)
+    # dataset_options may pin the split with its own "seed" (then config.seed varies only the
+    # weights, shuffling and validation split, and the test set stays the same)
+    options = {"seed": config.seed, **config.dataset_options}
+    dataset = load_dataset(config.dataset, data_dir=config.data_dir, **options)
     preprocessing = make_preprocessing(config.preprocess, dataset.image_shape)
     X_train = preprocessing.fit_transform(dataset.X_train)
     X_test = preprocessing.transform(dataset.X_test)
@@ -154,8 +158,12 @@ def build_loss(config: TrainConfig) -> CrossEntropyLoss | HingeLoss:
 
 def run_experiment(config: TrainConfig, folder: str | Path | None = None, progress: bool = True,
                    command: str | None = None, log: Callable[[str], None] | None = print,
-                   extra_callbacks: list[Callback] | None = None) -> RunResult:
-    """Train and test the model ``config`` describes; write a run folder if ``folder`` is given."""
+                   extra_callbacks: list[Callback] | None = None,
+                   figures: bool = True) -> RunResult:
+    """Train and test the model ``config`` describes; write a run folder if ``folder`` is given.
+
+    With ``figures`` the run folder also gets training figures (see ``write_run``).
+    """
     say = log or (lambda message: None)
     started = time.perf_counter()
     dataset, preprocessing, X_train, X_test = prepare_data(config)
@@ -190,13 +198,18 @@ def run_experiment(config: TrainConfig, folder: str | Path | None = None, progre
     seconds = time.perf_counter() - started
     result = RunResult(model, history, report, test_loss, seconds, None, config)
     if folder is not None:
-        result.folder = write_run(folder, result, dataset, preprocessing, command)
+        result.folder = write_run(folder, result, dataset, preprocessing, command,
+                                  figures=figures)
     return result
 
 
 def write_run(folder: str | Path, result: RunResult, dataset: Dataset, preprocessing: Pipeline,
-              command: str | None = None) -> Path:
-    """Write a run folder (see the module docstring)."""
+              command: str | None = None, figures: bool = True) -> Path:
+    """Write a run folder (see the module docstring).
+
+    With ``figures``, also history, confusion_matrix and per_class (.png and .svg),
+    drawn by ``fcnn.viz.training.write_training_figures``.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     extra = {"dataset": dataset.name, "class_names": list(dataset.class_names),
@@ -215,6 +228,13 @@ def write_run(folder: str | Path, result: RunResult, dataset: Dataset, preproces
     (folder / "config.json").write_text(json.dumps(result.config.to_dict(), indent=2))
     if command:
         (folder / "command.txt").write_text(command + "\n")
+    if figures:
+        from fcnn.viz.training import write_training_figures  # plotting only when asked
+
+        predictions = predict_scores(result.model,
+                                     preprocessing.transform(dataset.X_test)).argmax(axis=1)
+        write_training_figures(folder, result.history, dataset.y_test, predictions,
+                               dataset.class_names)
     return folder
 
 

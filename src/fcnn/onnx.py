@@ -1,0 +1,173 @@
+"""Export fcnn networks to ONNX, to run them with onnxruntime, in a browser, on a phone...
+
+Each fcnn layer becomes the standard ONNX operator that computes the same function
+in evaluation mode:
+
+    Linear       -> Gemm (y = x W^T + b, transB=1)
+    ReLU, Sigmoid, Tanh, LeakyReLU(k) -> Relu, Sigmoid, Tanh, LeakyRelu(alpha=k)
+    BatchNorm1d  -> BatchNormalization (running mean and variance)
+    Dropout, Identity -> nothing (they are the identity in evaluation mode)
+    Softmax      -> Softmax (also appended when ``softmax=True``)
+
+The graph takes ``input`` of shape (N, in_features) in float32, with N free, and
+returns ``scores`` (or ``probabilities`` when it ends with a softmax). The data
+preprocessing of a run (scaling, standardisation...) is *not* part of the model:
+apply it to the inputs first, as ``fcnn evaluate`` does.
+
+Needs the ``onnx`` extra: ``pip install 'fcnn[onnx]'``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fcnn._extras import flat_layers, require
+from fcnn.nn import (
+    BatchNorm1d,
+    Dropout,
+    Identity,
+    LeakyReLU,
+    Linear,
+    Module,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+
+#: the ONNX operator set the exported files declare (onnxruntime >= 1.14 runs it).
+DEFAULT_OPSET = 17
+
+_ACTIVATION_OPS: dict[type, str] = {ReLU: "Relu", Sigmoid: "Sigmoid", Tanh: "Tanh"}
+SUPPORTED = ("Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Identity", "Dropout",
+             "BatchNorm1d", "Softmax")
+
+
+def _in_features(layers: list[tuple[str, Module]]) -> int:
+    for _, layer in layers:
+        if isinstance(layer, Linear):
+            return layer.in_features
+        if isinstance(layer, BatchNorm1d):
+            return layer.num_features
+    raise ValueError("the model has no Linear or BatchNorm1d layer, so its input width is "
+                     "unknown; an exportable network starts with one of them.")
+
+
+def to_onnx(model: Module, softmax: bool = False, opset: int = DEFAULT_OPSET,
+            class_names: list[str] | None = None) -> Any:
+    """The ONNX graph (an ``onnx.ModelProto``) that computes ``model`` in evaluation mode.
+
+    Args:
+        model: an fcnn ``MLP``, ``Sequential`` or single layer.
+        softmax: append a Softmax so the output is class probabilities.
+        opset: the ONNX operator set version (13 or newer).
+        class_names: stored in the file's metadata as JSON under ``class_names``.
+
+    Example:
+        >>> from fcnn.nn import MLP
+        >>> proto = to_onnx(MLP(4, [8], 3))
+        >>> [node.op_type for node in proto.graph.node]
+        ['Gemm', 'Relu', 'Gemm']
+    """
+    onnx = require("onnx", "fcnn.onnx")
+    helper, numpy_helper = onnx.helper, onnx.numpy_helper
+    if opset < 13:
+        raise ValueError(f"opset must be 13 or newer (Softmax over the last axis), got {opset}.")
+    layers = flat_layers(model)
+    in_features = _in_features(layers)
+    nodes, initializers = [], []
+    current = "input"
+
+    def add(op: str, name: str, inputs: list[str], **attributes: Any) -> None:
+        nonlocal current
+        output = f"{name}/{op.lower()}"
+        nodes.append(helper.make_node(op, [current, *inputs], [output], name=f"{name}/{op}",
+                                      **attributes))
+        current = output
+
+    def constant(name: str, value: np.ndarray) -> str:
+        initializers.append(numpy_helper.from_array(np.asarray(value, dtype=np.float32), name))
+        return name
+
+    ends_with_softmax = False
+    for name, layer in layers:
+        ends_with_softmax = isinstance(layer, Softmax)
+        if isinstance(layer, Linear):
+            inputs = [constant(f"{name}.weight", layer.weight.data)]
+            if layer.bias is not None:
+                inputs.append(constant(f"{name}.bias", layer.bias.data))
+            add("Gemm", name, inputs, transB=1)
+        elif type(layer) in _ACTIVATION_OPS:
+            add(_ACTIVATION_OPS[type(layer)], name, [])
+        elif isinstance(layer, LeakyReLU):
+            add("LeakyRelu", name, [], alpha=float(layer.k))
+        elif isinstance(layer, BatchNorm1d):
+            inputs = [constant(f"{name}.{key}", value) for key, value in (
+                ("weight", layer.weight.data), ("bias", layer.bias.data),
+                ("running_mean", layer.running_mean), ("running_var", layer.running_var))]
+            add("BatchNormalization", name, inputs, epsilon=float(layer.eps))
+        elif isinstance(layer, Softmax):
+            if layer.axis not in (-1, 1):
+                raise ValueError(f"layer {name} is Softmax(axis={layer.axis}); only the class "
+                                 f"axis (-1 or 1) of (N, classes) scores can be exported.")
+            add("Softmax", name, [], axis=-1)
+        elif isinstance(layer, (Dropout, Identity)):
+            continue
+        else:
+            raise ValueError(f"layer {name} ({type(layer).__name__}) cannot be exported to "
+                             f"ONNX; supported layers: {', '.join(SUPPORTED)}.")
+    if softmax and not ends_with_softmax:
+        add("Softmax", "output", [], axis=-1)
+        ends_with_softmax = True
+    output_name = "probabilities" if ends_with_softmax else "scores"
+    if current == "input":
+        nodes.append(helper.make_node("Identity", ["input"], [output_name], name="output"))
+    else:
+        nodes[-1].output[0] = output_name
+    graph = helper.make_graph(
+        nodes, "fcnn", [helper.make_tensor_value_info("input", onnx.TensorProto.FLOAT,
+                                                      ["N", in_features])],
+        [helper.make_tensor_value_info(output_name, onnx.TensorProto.FLOAT, ["N", None])],
+        initializer=initializers)
+    opsets = [helper.make_opsetid("", opset)]
+    proto = helper.make_model(graph, opset_imports=opsets, producer_name="fcnn",
+                              ir_version=helper.find_min_ir_version_for(opsets))
+    proto.doc_string = repr(model)
+    if class_names is not None:
+        helper.set_model_props(proto, {"class_names": json.dumps(list(class_names))})
+    onnx.checker.check_model(proto, full_check=True)
+    return proto
+
+
+def export(model: Module, path: str | Path, softmax: bool = False, opset: int = DEFAULT_OPSET,
+           class_names: list[str] | None = None) -> Path:
+    """Write ``model`` as an ONNX file that onnxruntime (or any ONNX runtime) can run.
+
+    Args:
+        model: an fcnn ``MLP``, ``Sequential`` or single layer; exported in evaluation
+            mode (dropout off, batch norm with its running statistics).
+        path: the ``.onnx`` file to write (its folder is created if needed).
+        softmax: append a Softmax so the output is class probabilities, not raw scores.
+        opset: the ONNX operator set version.
+        class_names: stored in the file's metadata (JSON under ``class_names``).
+
+    Returns:
+        The path written.
+
+    Example:
+        >>> import tempfile, numpy as np, onnxruntime
+        >>> from fcnn.nn import MLP
+        >>> path = export(MLP(4, [8], 3), tempfile.mkdtemp() + "/net.onnx")
+        >>> session = onnxruntime.InferenceSession(path)
+        >>> session.run(None, {"input": np.zeros((2, 4), np.float32)})[0].shape
+        (2, 3)
+    """
+    proto = to_onnx(model, softmax=softmax, opset=opset, class_names=class_names)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(proto.SerializeToString())
+    return path

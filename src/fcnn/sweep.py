@@ -1,0 +1,484 @@
+"""Hyper-parameter sweeps: many training runs, on one machine (joblib) or a Dask cluster.
+
+A sweep is a base :class:`~fcnn.train.TrainConfig` plus the values to try, read from
+TOML::
+
+    metric = "val_accuracy"        # or val_loss, test_accuracy, test_loss
+    [base]                         # any fcnn train options (the TrainConfig keys)
+    dataset = "digits"
+    epochs = 10
+    [grid]                         # every combination (a [random] table samples instead)
+    lr = [0.01, 0.05, 0.1]
+    width = [32, 128]              # width and depth set hidden = [width] * depth
+    activation = ["relu", "tanh"]
+
+``[random]`` takes, per key, a list to choose from or ``{low = 1e-3, high = 0.3,
+log = true}`` (``int = true`` for integers), with ``n_trials`` and ``seed`` at the top.
+
+Each trial is ``run_experiment(config)``; it is named by a hash of its full
+configuration. Results are appended to ``results.csv`` in the sweep folder as each
+trial finishes, so a sweep that is interrupted and started again skips the trials
+already done. The best trial's configuration is written as ``best-config.toml``,
+ready for ``fcnn train --config``.
+
+Local parallelism needs joblib, clusters need Dask: ``pip install 'fcnn[dask]'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fcnn._extras import require
+from fcnn.train import TrainConfig, run_experiment
+from fcnn.train.experiment import read_toml
+
+#: the metrics a sweep can rank by, and whether higher or lower is better.
+METRICS = {"val_accuracy": "max", "val_loss": "min", "test_accuracy": "max", "test_loss": "min"}
+#: sweep-only keys: hidden = [width] * depth.
+SHAPE_KEYS = ("width", "depth")
+SWEEP_KEYS = ("base", "grid", "random", "n_trials", "seed", "metric", "n_jobs")
+RESULT_COLUMNS = ("val_accuracy", "val_loss", "test_accuracy", "test_loss", "epochs",
+                  "seconds", "error")
+#: how long to keep trying to reach a Dask scheduler before giving up.
+CONNECT_TIMEOUT = "10s"
+RESULTS_FILE = "results.csv"
+BEST_FILE = "best-config.toml"
+
+
+@dataclass
+class Trial:
+    """One configuration to train: ``params`` are the swept values, ``config`` the full run."""
+
+    id: str
+    params: dict[str, Any]
+    config: dict[str, Any]
+
+
+def trial_id(config: dict[str, Any]) -> str:
+    """A stable 12-character name for a run configuration (a hash of every option).
+
+    Example:
+        >>> trial_id({"lr": 0.1}) == trial_id({"lr": 0.1, "epochs": 30})   # 30 is the default
+        True
+    """
+    full = TrainConfig.from_dict(config).to_dict()
+    text = json.dumps(full, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Catch a bad option value (activation, loss, optimizer...) before any training."""
+    from fcnn.optim import OPTIMIZERS, SCHEDULES
+    from fcnn.train.experiment import build_loss, build_model
+
+    options = TrainConfig.from_dict(config)
+    build_model(options, 2, 2)
+    build_loss(options)
+    for name, value, valid in (("optimizer", options.optimizer, OPTIMIZERS),
+                               ("schedule", options.schedule, SCHEDULES)):
+        if str(value).lower() not in valid:
+            raise ValueError(f"unknown {name} {value!r}; valid names: {', '.join(valid)}.")
+
+
+def apply_params(base: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """The run configuration for swept ``params`` on top of ``base`` (width/depth -> hidden).
+
+    Example:
+        >>> apply_params({"hidden": [64, 64]}, {"width": 32})["hidden"]
+        [32, 32]
+    """
+    config = dict(base)
+    options = {key: value for key, value in params.items() if key not in SHAPE_KEYS}
+    config.update(options)
+    if any(key in params for key in SHAPE_KEYS):
+        if "hidden" in params:
+            raise ValueError("sweep either 'hidden' or 'width'/'depth', not both.")
+        hidden = list(base.get("hidden", TrainConfig().hidden))
+        width = params.get("width", hidden[0] if hidden else None)
+        depth = params.get("depth", len(hidden))
+        if width is None:
+            raise ValueError("'depth' is swept but the base configuration has no hidden layer "
+                             "to take the width from; sweep 'width' too or set base.hidden.")
+        config["hidden"] = [int(width)] * int(depth)
+    TrainConfig.from_dict(config)
+    return config
+
+
+def _sample(key: str, spec: Any, rng: np.random.Generator) -> Any:
+    """One random value for ``key``: from a list, or from a {low, high, log, int} range."""
+    if isinstance(spec, list):
+        return spec[int(rng.integers(len(spec)))]
+    low, high = spec["low"], spec["high"]
+    log, integer = spec.get("log", False), spec.get("int", False)
+    if log:
+        value = math.exp(rng.uniform(math.log(low), math.log(high)))
+    else:
+        value = rng.uniform(low, high)
+    return int(round(value)) if integer else float(f"{value:.4g}")
+
+
+def _check_space(table: str, space: Any) -> dict[str, Any]:
+    if not isinstance(space, dict) or not space:
+        raise ValueError(f"[{table}] must be a table of option = values, got {space!r}.")
+    valid = [*TrainConfig.keys(), *SHAPE_KEYS]
+    for key, spec in space.items():
+        if key.replace("-", "_") not in valid:
+            raise ValueError(f"[{table}] has unknown option {key!r}; valid options: "
+                             f"{', '.join(valid)}.")
+        if isinstance(spec, list):
+            if not spec:
+                raise ValueError(f"[{table}] {key} is an empty list; give at least one value.")
+        elif table == "random" and isinstance(spec, dict):
+            unknown = set(spec) - {"low", "high", "log", "int"}
+            if unknown or not {"low", "high"} <= set(spec):
+                raise ValueError(f"[random] {key} = {spec}: a range needs 'low' and 'high' "
+                                 f"(optional 'log', 'int'), e.g. {{low = 1e-3, high = 0.3, "
+                                 f"log = true}}.")
+            if not spec["low"] < spec["high"] or (spec.get("log") and spec["low"] <= 0):
+                raise ValueError(f"[random] {key} = {spec}: needs low < high (and low > 0 "
+                                 f"with log = true).")
+        else:
+            what = "a list of values or a {low, high} range" if table == "random" else \
+                "a list of values"
+            raise ValueError(f"[{table}] {key} = {spec!r}: expected {what}.")
+    return {key.replace("-", "_"): spec for key, spec in space.items()}
+
+
+@dataclass
+class Sweep:
+    """What to try: a base configuration and a grid or random search space.
+
+    Example:
+        >>> sweep = Sweep.from_dict({"base": {"dataset": "moons"},
+        ...                          "grid": {"lr": [0.01, 0.1], "width": [8, 16]}})
+        >>> [t.params for t in sweep.trials()][:2]
+        [{'lr': 0.01, 'width': 8}, {'lr': 0.01, 'width': 16}]
+    """
+
+    base: dict[str, Any] = field(default_factory=dict)
+    grid: dict[str, list[Any]] | None = None
+    random: dict[str, Any] | None = None
+    n_trials: int = 10
+    seed: int = 0
+    metric: str = "val_accuracy"
+    n_jobs: int = -1
+
+    def __post_init__(self) -> None:
+        if (self.grid is None) == (self.random is None):
+            raise ValueError("a sweep needs exactly one of a [grid] table (every combination) "
+                             "or a [random] table (n_trials random draws).")
+        if not isinstance(self.base, dict):
+            raise ValueError(f"[base] must be a table of training options, got {self.base!r}.")
+        self.base = TrainConfig.from_dict(self.base).to_dict()
+        if not isinstance(self.n_jobs, int) or self.n_jobs == 0:
+            raise ValueError(f"n_jobs must be a non-zero integer (-1 = one per core), got "
+                             f"{self.n_jobs!r}.")
+        if self.grid is not None:
+            self.grid = _check_space("grid", self.grid)
+        else:
+            self.random = _check_space("random", self.random)
+            if not isinstance(self.n_trials, int) or self.n_trials < 1:
+                raise ValueError(f"n_trials must be a positive integer, got {self.n_trials!r}.")
+        if self.metric not in METRICS:
+            raise ValueError(f"unknown metric {self.metric!r}; valid metrics: "
+                             f"{', '.join(METRICS)}.")
+        if self.metric.startswith("val_") and not self.base["validation_split"]:
+            raise ValueError(f"metric {self.metric!r} needs a validation set: set "
+                             f"validation_split > 0 in [base] (e.g. 0.1), or rank by "
+                             f"test_accuracy.")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Sweep:
+        """From a dict with the keys of the TOML file; unknown keys are an error."""
+        unknown = sorted(set(values) - set(SWEEP_KEYS))
+        if unknown:
+            raise ValueError(f"unknown sweep keys {unknown}; valid keys: {', '.join(SWEEP_KEYS)}"
+                             f" (training options go in the [base] table).")
+        return cls(**values)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Sweep:
+        """Read a sweep file (see the module docstring for its layout)."""
+        try:
+            return cls.from_dict(read_toml(path))
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path}: {error}") from None
+
+    @property
+    def swept(self) -> list[str]:
+        """The names of the options that vary, in file order."""
+        return list(self.grid or self.random or {})
+
+    def trials(self) -> list[Trial]:
+        """Every distinct configuration to train, in a fixed order."""
+        if self.grid is not None:
+            keys = list(self.grid)
+            choices = [dict(zip(keys, values))
+                       for values in itertools.product(*self.grid.values())]
+        else:
+            rng = np.random.default_rng(self.seed)
+            choices = [{key: _sample(key, spec, rng) for key, spec in self.random.items()}
+                       for _ in range(self.n_trials)]
+        trials: dict[str, Trial] = {}
+        for params in choices:
+            config = apply_params(self.base, params)
+            try:
+                check_config(config)
+            except (TypeError, ValueError) as error:
+                settings = ", ".join(f"{k}={v!r}" for k, v in params.items())
+                raise ValueError(f"the trial with {settings} is invalid: {error}") from None
+            trials.setdefault(trial_id(config), Trial(trial_id(config), params, config))
+        return list(trials.values())
+
+
+def run_trial(config: dict[str, Any]) -> dict[str, Any]:
+    """Train one configuration quietly; return its results row (never raises for a bad run).
+
+    The row holds ``trial`` (the id), ``status`` ("ok" or "failed"), the best
+    validation accuracy and lowest validation loss over the epochs, the test accuracy
+    and loss of the kept model, the epochs run, the seconds taken and any error.
+    """
+    row: dict[str, Any] = {"trial": trial_id(config), "status": "ok", "error": ""}
+    try:
+        result = run_experiment(TrainConfig.from_dict(config), folder=None, progress=False,
+                                log=None)
+    except Exception as error:  # a trial's failure is a result, not the end of the sweep
+        row.update(status="failed", error=f"{type(error).__name__}: {error}")
+        return row
+    history = result.history
+    row.update(val_accuracy=max(history["val_accuracy"], default=math.nan),
+               val_loss=min(history["val_loss"], default=math.nan),
+               test_accuracy=result.report.accuracy, test_loss=result.test_loss,
+               epochs=len(history), seconds=round(result.seconds, 3))
+    return row
+
+
+def _run_local(configs: list[dict[str, Any]], n_jobs: int) -> Iterator[dict[str, Any]]:
+    joblib = require("joblib", "fcnn.sweep")
+    parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    yield from parallel(joblib.delayed(run_trial)(config) for config in configs)
+
+
+def _run_dask(configs: list[dict[str, Any]], scheduler: str) -> Iterator[dict[str, Any]]:
+    distributed = require("distributed", "fcnn.sweep with a scheduler")
+    try:
+        client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except OSError as error:
+        raise ValueError(f"could not connect to the Dask scheduler at {scheduler} ({error}). "
+                         f"Start one with `dask scheduler` and workers with `dask worker "
+                         f"{scheduler}`, or leave out --scheduler to run here.") from None
+    with client:
+        futures = client.map(run_trial, configs, pure=False)
+        for future in distributed.as_completed(futures):
+            yield future.result()
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+@dataclass
+class SweepResult:
+    """The results table of a sweep (one dict per trial) and its best trial."""
+
+    rows: list[dict[str, Any]]
+    metric: str
+    swept: list[str]
+    folder: Path
+
+    def _sort_key(self, row: dict[str, Any]) -> tuple[float, float]:
+        """Best first: by the metric, ties broken by the validation loss (lower first)."""
+        primary = -row[self.metric] if METRICS[self.metric] == "max" else row[self.metric]
+        tie = row["val_loss"] if self.metric != "val_loss" else -row["val_accuracy"]
+        return primary, math.inf if math.isnan(tie) else tie
+
+    def ranked(self) -> list[dict[str, Any]]:
+        """Finished trials, best first."""
+        done = [row for row in self.rows
+                if row["status"] == "ok" and not math.isnan(row[self.metric])]
+        return sorted(done, key=self._sort_key)
+
+    @property
+    def best(self) -> dict[str, Any] | None:
+        """The finished trial with the best metric, or None if none finished."""
+        ranked = self.ranked()
+        return ranked[0] if ranked else None
+
+    def to_text(self, top: int = 10) -> str:
+        """A table of the ``top`` trials and a line on the best configuration."""
+        columns = ["trial", *self.swept, "val_accuracy", "test_accuracy", "epochs", "seconds"]
+        ranked = self.ranked()[:top]
+        cells = [[_format(c, row[c]) for c in columns] for row in ranked]
+        widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in cells]
+        failed = [row for row in self.rows if row["status"] != "ok"]
+        if len(self.ranked()) > top:
+            lines.append(f"... {len(self.ranked()) - top} more in {self.folder / RESULTS_FILE}")
+        for row in failed:
+            lines.append(f"failed: trial {row['trial']}: {row['error']}")
+        best = self.best
+        if best is None:
+            lines.append("no trial finished.")
+        else:
+            settings = ", ".join(f"{key}={best[key]}" for key in self.swept)
+            ranked_by = "" if self.metric.endswith("accuracy") else \
+                f"{self.metric} {best[self.metric]:.4f}, "
+            lines.append(f"best: trial {best['trial']} ({settings}): {ranked_by}validation "
+                         f"accuracy {best['val_accuracy']:.4f}, test accuracy "
+                         f"{best['test_accuracy']:.4f}")
+        return "\n".join(lines)
+
+
+def _format(column: str, value: Any) -> str:
+    if not isinstance(value, float):
+        return str(value)
+    if math.isnan(value):
+        return "-"
+    if column == "epochs":
+        return str(int(value))
+    return f"{value:.1f}" if column == "seconds" else f"{value:.4f}"
+
+
+class ResultsTable:
+    """``results.csv`` of a sweep folder: read the rows done so far, append new ones."""
+
+    def __init__(self, folder: Path, swept: list[str]) -> None:
+        self.path = folder / RESULTS_FILE
+        self.columns = ["trial", "status", *swept, *RESULT_COLUMNS]
+        self.swept = swept
+
+    def read(self) -> list[dict[str, Any]]:
+        """The rows written so far (the last row of a trial wins), numbers parsed."""
+        if not self.path.is_file():
+            return []
+        with open(self.path, newline="") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames != self.columns:
+                raise ValueError(
+                    f"{self.path} has the columns {reader.fieldnames}, but this sweep writes "
+                    f"{self.columns}: it belongs to another sweep. Choose another folder "
+                    f"(--out) or move the file away.")
+            rows = {row["trial"]: row for row in reader}
+        for row in rows.values():
+            for key in RESULT_COLUMNS[:-1]:
+                row[key] = _number(row[key])
+        return list(rows.values())
+
+    def append(self, trial: Trial, row: dict[str, Any]) -> dict[str, Any]:
+        """Write one finished trial (flushed at once, so an interruption loses nothing)."""
+        full = {**{key: _cell(trial.params[key]) for key in self.swept}, **row}
+        new = not self.path.is_file()
+        with open(self.path, "a", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=self.columns, restval="")
+            if new:
+                writer.writeheader()
+            writer.writerow({key: full.get(key, "") for key in self.columns})
+        return {key: full.get(key, math.nan) for key in self.columns}
+
+
+def to_toml(config: dict[str, Any]) -> str:
+    """A flat configuration as TOML text (None values are left out).
+
+    Example:
+        >>> print(to_toml({"lr": 0.1, "hidden": [64], "clip_norm": None}))
+        lr = 0.1
+        hidden = [64]
+    """
+    def value(item: Any) -> str:
+        if isinstance(item, bool):
+            return "true" if item else "false"
+        if isinstance(item, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in item) + "]"
+        if isinstance(item, dict):
+            return "{" + ", ".join(f"{k} = {value(v)}" for k, v in item.items()) + "}"
+        return json.dumps(item)
+
+    return "\n".join(f"{key} = {value(item)}" for key, item in config.items()
+                     if item is not None)
+
+
+def run_sweep(sweep: Sweep, folder: str | Path, n_jobs: int | None = None,
+              scheduler: str | None = None, progress: bool = True,
+              log: Callable[[str], None] | None = print) -> SweepResult:
+    """Run every trial of ``sweep`` not already in ``folder``/results.csv; return the table.
+
+    Args:
+        sweep: what to try.
+        folder: where results.csv and best-config.toml go; run the same sweep with the
+            same folder again to resume it.
+        n_jobs: trials at once on this machine (joblib processes; -1 = one per core);
+            default: the sweep's ``n_jobs``.
+        scheduler: address of a Dask scheduler, e.g. "tcp://10.0.0.5:8786": run the
+            trials on that cluster's workers instead (each needs fcnn and the data).
+        progress: show a progress bar over the trials.
+        log: where to report each finished trial (None: silent).
+
+    Example:
+        >>> import tempfile
+        >>> sweep = Sweep.from_dict({"base": {"dataset": "moons", "epochs": 2},
+        ...                          "grid": {"lr": [0.05, 0.1]}})
+        >>> result = run_sweep(sweep, tempfile.mkdtemp(), n_jobs=1, progress=False, log=None)
+        >>> len(result.rows), result.best["status"]
+        (2, 'ok')
+    """
+    from tqdm.auto import tqdm
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    say = log or (lambda message: None)
+    trials = sweep.trials()
+    table = ResultsTable(folder, sweep.swept)
+    done = {row["trial"] for row in table.read() if row["status"] == "ok"}
+    pending = [trial for trial in trials if trial.id not in done]
+    where = f"on the Dask cluster at {scheduler}" if scheduler else \
+        f"with joblib (n_jobs={n_jobs or sweep.n_jobs})"
+    say(f"sweep: {len(trials)} trials over {', '.join(sweep.swept)}; {len(trials) - len(pending)}"
+        f" already done in {table.path}; running {len(pending)} {where}")
+    by_id = {trial.id: trial for trial in pending}
+    configs = [trial.config for trial in pending]
+    if not pending:
+        rows: Iterator[dict[str, Any]] = iter(())
+    elif scheduler:
+        rows = _run_dask(configs, scheduler)
+    else:
+        rows = _run_local(configs, n_jobs or sweep.n_jobs)
+    with tqdm(total=len(pending), unit="trial", desc="sweep", disable=not progress) as bar:
+        report = bar.write if progress and log else say
+        for row in rows:
+            trial = by_id[row["trial"]]
+            table.append(trial, row)
+            bar.update(1)
+            settings = ", ".join(f"{k}={v}" for k, v in trial.params.items())
+            outcome = (f"val_accuracy {row['val_accuracy']:.4f}, test_accuracy "
+                       f"{row['test_accuracy']:.4f} ({row['seconds']:.1f} s)"
+                       if row["status"] == "ok" else row["error"])
+            report(f"trial {trial.id} ({settings}): {outcome}")
+    wanted = {trial.id for trial in trials}
+    result = SweepResult([row for row in table.read() if row["trial"] in wanted],
+                         sweep.metric, sweep.swept, folder)
+    best = result.best
+    if best is not None:
+        config = next(trial.config for trial in trials if trial.id == best["trial"])
+        header = (f"# best trial {best['trial']} of the sweep in {folder}: "
+                  f"{sweep.metric} = {best[sweep.metric]:.4f}\n"
+                  f"# train it: fcnn train --config {folder / BEST_FILE}\n")
+        (folder / BEST_FILE).write_text(header + to_toml(config) + "\n")
+    return result

@@ -1,0 +1,1 @@
+"""Pictures of the lecture, from the real engine: graphs, templates, boundaries, curves."""

@@ -1,0 +1,456 @@
+"""Draw a computation graph with every node's forward value and gradient.
+
+The lecture's forward/backward slides show each gate of f = sigmoid(w0 x0 + w1 x1 + b)
+with its value (green, computed left to right) and its gradient df/dnode (red,
+computed right to left by "downstream = local x upstream"). ``draw_graph(f)``
+makes that picture for any tensor the engine computed; ``backward_steps(f)``
+gives the same backward pass as a table.
+
+Layout is left to right. When Graphviz's ``dot`` program is on the PATH it may
+order the nodes (``layout="dot"`` or ``"auto"``); otherwise a pure-Python layered
+layout is used (longest path from the inputs, then barycentre sweeps that reduce
+edge crossings). Either way matplotlib draws the picture, so it looks the same.
+
+Only the public Tensor API is used: ``op``, ``parents``, ``label``, ``data``,
+``grad``, ``topological_order()`` and the node's ``describe()``/``backward()``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from fcnn.engine import Tensor
+from fcnn.viz.style import BACKWARD_COLOR, FORWARD_COLOR, new_figure, save_figure
+
+LAYOUTS = ("auto", "python", "dot")
+
+
+@dataclass
+class GraphNode:
+    """One box of the drawing: an input, a constant, or an op (with folded scalar constants)."""
+
+    index: int
+    tensor: Tensor
+    kind: str  # "input", "constant" or "op"
+    text: str
+    inputs: list[int] = field(default_factory=list)
+
+    @property
+    def value(self) -> np.ndarray:
+        return self.tensor.data
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        return self.tensor.grad
+
+    @property
+    def name(self) -> str:
+        """How tables refer to the node: an input by its label, an op as ``[i] text``."""
+        return self.text if self.kind == "input" else f"[{self.index}] {self.text}"
+
+
+def _is_foldable(t: Tensor) -> bool:
+    """A scalar constant with no name: shown inside its op (``+1``) instead of as a box."""
+    return t.is_leaf and not t.requires_grad and t.label is None and t.data.size == 1
+
+
+def _op_text(t: Tensor) -> str:
+    """The op's symbol with scalar constants folded in: ``+1``, ``*2``, ``max(.,0)``."""
+    text = t._node.describe() if t._node is not None else t.op
+    constants = [(i, float(p.data)) for i, p in enumerate(t.parents) if _is_foldable(p)]
+    if len(constants) != 1 or len(t.parents) != 2:
+        return text
+    position, c = constants[0]
+    number = f"{c:g}"
+    if text in ("+", "*"):
+        return f"{text}{number}"
+    if text in ("-", "/"):
+        return f"{text}{number}" if position == 1 else f"{number}{text}"
+    if text == "max":
+        return f"max(·,{number})"
+    return f"{text}({number})"
+
+
+def reading_order(output: Tensor) -> list[Tensor]:
+    """The tensors of ``output``'s graph, each after its inputs, first inputs first.
+
+    The same set as ``output.topological_order()``, ordered the way a formula is read
+    (``w0*x0`` before ``w1*x1``), so node numbers in drawings and tables read left to right.
+    """
+    order: list[Tensor] = []
+    done: set[int] = set()
+    stack: list[tuple[Tensor, int]] = [(output, 0)]
+    while stack:
+        tensor, next_parent = stack.pop()
+        if id(tensor) in done:
+            continue
+        parents = tensor.parents
+        while next_parent < len(parents) and id(parents[next_parent]) in done:
+            next_parent += 1
+        if next_parent < len(parents):
+            stack.append((tensor, next_parent + 1))
+            stack.append((parents[next_parent], 0))
+            continue
+        done.add(id(tensor))
+        order.append(tensor)
+    return order
+
+
+def build_graph(output: Tensor) -> list[GraphNode]:
+    """The nodes of ``output``'s graph, inputs before the ops that use them.
+
+    Example:
+        >>> import fcnn
+        >>> x = fcnn.tensor(2.0, requires_grad=True, label="x")
+        >>> [n.text for n in build_graph(1 / (x + 1))]
+        ['x', '+1', '1/x']
+    """
+    _check_tensor(output)
+    nodes: list[GraphNode] = []
+    index_of: dict[int, int] = {}
+    for t in reading_order(output):
+        if _is_foldable(t) and t is not output:
+            continue
+        if t.is_leaf:
+            kind = "input" if t.requires_grad else "constant"
+            text = t.label or (f"{float(t.data):g}" if t.data.size == 1 else
+                               f"const {t.data.shape}")
+            if kind == "input" and t.label is None:
+                text = f"input {len(nodes)}"
+        else:
+            kind, text = "op", _op_text(t)
+        inputs = [index_of[id(p)] for p in t.parents if id(p) in index_of]
+        index_of[id(t)] = len(nodes)
+        nodes.append(GraphNode(len(nodes), t, kind, text, inputs))
+    return nodes
+
+
+# ----------------------------------------------------------------------------
+# Layout
+# ----------------------------------------------------------------------------
+
+
+def python_layout(nodes: list[GraphNode], sweeps: int = 8) -> dict[int, tuple[float, float]]:
+    """Column and row of every node: a layered left-to-right layout in pure Python.
+
+    An op sits one column right of its deepest input (longest path from the
+    inputs); an input sits one column left of its first consumer. Rows within a
+    column are ordered by repeated barycentre sweeps (each node moves towards the
+    mean row of its neighbours), which removes most edge crossings.
+    """
+    column: dict[int, int] = {}
+    for node in nodes:  # nodes come in topological order: inputs first
+        column[node.index] = 1 + max((column[i] for i in node.inputs), default=-1)
+    consumers: dict[int, list[int]] = {n.index: [] for n in nodes}
+    for node in nodes:
+        for i in node.inputs:
+            consumers[i].append(node.index)
+    for node in nodes:
+        if not node.inputs:
+            uses = [column[c] for c in consumers[node.index]]
+            column[node.index] = min(uses) - 1 if uses else 0
+    shift = min(column.values())
+    columns: dict[int, list[int]] = {}
+    for node in nodes:
+        columns.setdefault(column[node.index] - shift, []).append(node.index)
+    neighbours = {n.index: n.inputs + consumers[n.index] for n in nodes}
+
+    def rows() -> dict[int, float]:
+        place = {}
+        for members in columns.values():
+            middle = (len(members) - 1) / 2
+            for rank, index in enumerate(members):
+                place[index] = rank - middle
+        return place
+
+    for sweep in range(sweeps):
+        place = rows()
+        order = sorted(columns) if sweep % 2 == 0 else sorted(columns, reverse=True)
+        for c in order:
+            def key(index: int, place: dict[int, float] = place) -> float:
+                near = neighbours[index]
+                return float(np.mean([place[i] for i in near])) if near else place[index]
+            columns[c].sort(key=key)
+            place = rows()
+    place = rows()
+    return {index: (float(column[index] - shift), -place[index]) for index in place}
+
+
+def dot_layout(nodes: list[GraphNode], timeout: float = 10.0) -> dict[int, tuple[float, float]]:
+    """Column and row of every node from Graphviz ``dot -Tplain`` (``rankdir=LR``).
+
+    Raises FileNotFoundError if ``dot`` is not installed.
+    """
+    program = shutil.which("dot")
+    if program is None:
+        raise FileNotFoundError("Graphviz's dot program is not on the PATH; install Graphviz "
+                                "or use layout='python' (the default falls back to it).")
+    lines = ["digraph G {", "rankdir=LR; nodesep=0.4; ranksep=0.6;",
+             "node [shape=box, width=1, height=0.6, fixedsize=true];"]
+    lines += [f"n{n.index};" for n in nodes]
+    lines += [f"n{i} -> n{n.index};" for n in nodes for i in n.inputs]
+    lines.append("}")
+    result = subprocess.run([program, "-Tplain"], input="\n".join(lines), text=True,
+                            capture_output=True, timeout=timeout, check=True)
+    return parse_dot_plain(result.stdout)
+
+
+def parse_dot_plain(text: str) -> dict[int, tuple[float, float]]:
+    """Read node centres from ``dot -Tplain`` output; x becomes a column index, y a row.
+
+    Example:
+        >>> parse_dot_plain("graph 1 3 2\\nnode n0 0.5 1 1 0.6 n0\\nnode n1 2.1 1 1 0.6 n1\\nstop")
+        {0: (0.0, 1.0), 1: (1.0, 1.0)}
+    """
+    raw: dict[int, tuple[float, float]] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[0] == "node" and parts[1].startswith("n"):
+            raw[int(parts[1][1:])] = (float(parts[2]), float(parts[3]))
+    if not raw:
+        raise ValueError("dot produced no node positions.")
+    xs = sorted({round(x, 2) for x, _ in raw.values()})
+    return {i: (float(xs.index(round(x, 2))), y) for i, (x, y) in raw.items()}
+
+
+def layout_graph(nodes: list[GraphNode], layout: str = "auto") -> dict[int, tuple[float, float]]:
+    """Positions of ``nodes`` by ``"dot"`` (Graphviz), ``"python"`` or ``"auto"`` (dot if found)."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; valid values: {', '.join(LAYOUTS)}.")
+    if layout == "dot" or (layout == "auto" and shutil.which("dot")):
+        try:
+            return dot_layout(nodes)
+        except (OSError, subprocess.SubprocessError, ValueError):
+            if layout == "dot":
+                raise
+    return python_layout(nodes)
+
+
+# ----------------------------------------------------------------------------
+# Numbers
+# ----------------------------------------------------------------------------
+
+
+def format_number(value: float, digits: int = 2) -> str:
+    """``digits`` decimals, or scientific notation for very small or large numbers.
+
+    Example:
+        >>> format_number(0.7310585), format_number(-0.19661), format_number(6.1e-6)
+        ('0.73', '-0.20', '6.10e-06')
+    """
+    value = float(value)
+    if value == 0 or 10 ** -digits <= abs(value) < 1e5 or not np.isfinite(value):
+        return f"{value:.{digits}f}"
+    return f"{value:.{digits}e}"
+
+
+def format_array(array: np.ndarray | None, digits: int = 2) -> str:
+    """A scalar as a number, a short vector in brackets, anything bigger by its shape."""
+    if array is None:
+        return "-"
+    array = np.asarray(array)
+    if array.size == 1:
+        return format_number(array.item(), digits)
+    if array.size <= 3:
+        return "[" + ", ".join(format_number(v, digits) for v in array.ravel()) + "]"
+    return "shape " + "x".join(map(str, array.shape))
+
+
+# ----------------------------------------------------------------------------
+# Backward pass as a table
+# ----------------------------------------------------------------------------
+
+
+@dataclass
+class BackwardStep:
+    """One use of the chain rule: the gradient an op sends back to one of its inputs."""
+
+    node: GraphNode
+    input: GraphNode
+    local: np.ndarray | None  # d node / d input (scalars only; None for tensors)
+    upstream: np.ndarray      # d f / d node
+    downstream: np.ndarray    # d f / d input through this node = local x upstream
+
+
+def _check_tensor(output: object) -> None:
+    if not isinstance(output, Tensor):
+        raise TypeError(f"expected an fcnn Tensor, got {type(output).__name__}. Compute it from "
+                        f"inputs made with fcnn.tensor(..., requires_grad=True).")
+
+
+def _ensure_gradients(output: Tensor) -> bool:
+    """Run ``output.backward()`` if the graph has no gradients yet; say whether it has them."""
+    _check_tensor(output)
+    if output.grad is not None:
+        return True
+    if output.requires_grad and output.data.size == 1:
+        output.backward()
+        return True
+    return False
+
+
+def backward_steps(output: Tensor) -> list[BackwardStep]:
+    """The backward pass of ``output`` step by step, from the output back to the inputs.
+
+    Runs ``output.backward()`` first if no gradients are present (``output`` must
+    then have one element).
+
+    Example:
+        >>> import fcnn
+        >>> x = fcnn.tensor(3.0, requires_grad=True, label="x")
+        >>> [(s.node.name, s.input.name, float(s.downstream)) for s in backward_steps(x * x + 1)]
+        [('[2] +1', '[1] *', 1.0), ('[1] *', 'x', 3.0), ('[1] *', 'x', 3.0)]
+    """
+    if not _ensure_gradients(output):
+        raise ValueError(
+            f"the graph has no gradients: the output has shape {output.shape} and "
+            f"requires_grad={output.requires_grad}. Call output.backward(upstream_gradient) "
+            f"first (a one-element output is done for you).")
+    nodes = build_graph(output)
+    by_tensor = {id(n.tensor): n for n in nodes}
+    steps = []
+    for node in reversed(nodes):
+        function = node.tensor._node
+        upstream = node.grad
+        if function is None or upstream is None:
+            continue
+        downstream = function.backward(upstream)
+        scalar = node.value.size == 1
+        local = function.backward(np.ones_like(upstream)) if scalar else None
+        for i, parent in enumerate(node.tensor.parents):
+            target = by_tensor.get(id(parent))
+            if target is None or not parent.requires_grad or downstream[i] is None:
+                continue
+            local_i = local[i] if local is not None and parent.data.size == 1 else None
+            steps.append(BackwardStep(node, target, local_i, upstream, downstream[i]))
+    return steps
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: CJK characters take two.
+
+    Example:
+        >>> display_width("node"), display_width("节点")
+        (4, 4)
+    """
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns."""
+    return text + " " * (width - display_width(text))
+
+
+def format_backward_table(steps: list[BackwardStep], digits: int = 2,
+                          headers: tuple[str, ...] | None = None) -> str:
+    """A text table: node, input, local gradient, upstream gradient, downstream = local x upstream.
+
+    ``headers`` replaces the five column titles (e.g. to print them in Chinese).
+    """
+    titles = headers or ("node", "gradient to", "local", "upstream",
+                         "downstream = local x upstream")
+    rows = [(s.node.name, s.input.name, format_array(s.local, digits),
+             format_array(s.upstream, digits), format_array(s.downstream, digits))
+            for s in steps]
+    widths = [max(display_width(r[i]) for r in [titles, *rows]) for i in range(len(titles))]
+    lines = ["  ".join(pad(t, w) for t, w in zip(titles, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(pad(c, w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------
+# Drawing
+# ----------------------------------------------------------------------------
+
+_FILL = {"input": "#eeeeee", "constant": "#fff4cc", "op": "#dbe9f6"}
+_X_STEP, _Y_STEP = 2.3, 1.55
+
+
+def draw_graph(output: Tensor, path: str | Path | None = None, *, title: str | None = None,
+               digits: int = 2, layout: str = "auto", gradients: bool = True) -> Figure:
+    """Draw ``output``'s computation graph left to right, values in green, gradients in red.
+
+    Args:
+        output: a Tensor computed by the engine (for gradients: from inputs created
+            with ``requires_grad=True``; name them with ``label=`` to see the names).
+        path: if given, save the figure there as PNG and SVG (see ``save_figure``).
+        title: the figure title (default: the output's value).
+        digits: decimals shown for each number.
+        layout: "auto" (Graphviz ``dot`` when installed, else pure Python), "dot" or "python".
+        gradients: show gradients; if the graph has none yet and ``output`` has one
+            element, ``output.backward()`` is run first.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example (the lecture's sigmoid neuron, fine granularity):
+        >>> import fcnn
+        >>> from fcnn.nn import functional as F
+        >>> w0, x0, w1, x1, b = (fcnn.tensor(v, requires_grad=True, label=n) for v, n in
+        ...     [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "b")])
+        >>> fig = draw_graph(F.sigmoid(w0 * x0 + w1 * x1 + b, granularity="fine"))
+        >>> round(float(w0.grad), 2)
+        -0.2
+    """
+    has_grads = _ensure_gradients(output) if gradients else False
+    nodes = build_graph(output)
+    positions = layout_graph(nodes, layout)
+    n_columns = int(max(x for x, _ in positions.values())) + 1
+    ys = [y for _, y in positions.values()]
+    span = max(ys) - min(ys)
+    fig = new_figure(max(4.5, 1.75 * n_columns + 0.6), max(2.6, 1.2 * (span + 1) + 1.0))
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    centre = {i: (x * _X_STEP, y * _Y_STEP) for i, (x, y) in positions.items()}
+    half_width = 0.62
+    for node in nodes:
+        for k, i in enumerate(node.inputs):
+            (x0, y0), (x1, y1) = centre[i], centre[node.index]
+            repeat = node.inputs[:k].count(i)  # x * x: bend the second edge so both show
+            ax.add_patch(FancyArrowPatch((x0 + half_width, y0), (x1 - half_width, y1),
+                                         arrowstyle="-|>", mutation_scale=12, color="#555555",
+                                         linewidth=1.1, shrinkA=0, shrinkB=0,
+                                         connectionstyle=f"arc3,rad={0.35 * repeat}"))
+    for node in nodes:
+        x, y = centre[node.index]
+        fontsize = 12 if len(node.text) <= 6 else max(7, 12 - (len(node.text) - 6) // 2)
+        ax.add_patch(FancyBboxPatch((x - half_width, y - 0.27), 2 * half_width, 0.54,
+                                    boxstyle="round,pad=0.02,rounding_size=0.15",
+                                    facecolor=_FILL[node.kind], edgecolor="#333333",
+                                    linewidth=1.2))
+        weight = "bold" if node.kind == "input" else "normal"
+        ax.text(x, y, node.text, ha="center", va="center", fontsize=fontsize,
+                fontweight=weight)
+        if node.kind == "op":
+            ax.text(x - half_width + 0.05, y + 0.2, f"{node.index}", fontsize=6,
+                    color="#777777", ha="left", va="center")
+        ax.text(x, y + 0.33, format_array(node.value, digits), ha="center", va="bottom",
+                fontsize=10, color=FORWARD_COLOR, fontweight="bold")
+        if has_grads and node.grad is not None:
+            ax.text(x, y - 0.33, format_array(node.grad, digits), ha="center", va="top",
+                    fontsize=10, color=BACKWARD_COLOR, fontweight="bold")
+    xs_all = [x for x, _ in centre.values()]
+    ys_all = [y for _, y in centre.values()]
+    ax.set_xlim(min(xs_all) - 0.9, max(xs_all) + 0.9)
+    ax.set_ylim(min(ys_all) - 0.85, max(ys_all) + 0.8)
+    ax.set_aspect("equal")
+    handles = [Line2D([], [], color=FORWARD_COLOR, marker="s", linestyle="", label="forward value")]
+    if has_grads:
+        handles.append(Line2D([], [], color=BACKWARD_COLOR, marker="s", linestyle="",
+                              label="gradient d(output)/d(node)"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2,
+              frameon=False, fontsize=9)
+    value = format_array(output.data, digits)
+    fig.suptitle(title or f"computation graph: output = {value}", fontsize=12)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
