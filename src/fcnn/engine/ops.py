@@ -113,6 +113,11 @@ class Pow(Function):
         return (grad * self.exponent * self.a ** (self.exponent - 1),)
 
 
+def _is_transposed(array: np.ndarray) -> bool:
+    """True for a column-major matrix, such as the view ``W.T`` of a row-major ``W``."""
+    return array.flags.f_contiguous and not array.flags.c_contiguous
+
+
 class MatMul(Function):
     """C = A @ B; dA = dC @ B^T, dB = A^T @ dC (batched over leading axes)."""
 
@@ -134,7 +139,12 @@ class MatMul(Function):
         grad_a = grad_b = None
         if self.needs_grad[0]:
             grad_a = unbroadcast(grad @ np.swapaxes(b, -1, -2), a.shape).reshape(self.a.shape)
-        if self.needs_grad[1]:
+        if self.needs_grad[1] and grad.ndim == 2 and _is_transposed(b):
+            # x @ W.T: build dW^T as (g^T x)^T, so W's gradient comes out row-major like W
+            # (as the coarse linear computes it) and the optimizer's in-place update of W
+            # streams through memory instead of striding.
+            grad_b = (grad.T @ a).T.reshape(self.b.shape)
+        elif self.needs_grad[1]:
             grad_b = unbroadcast(np.swapaxes(a, -1, -2) @ grad, b.shape).reshape(self.b.shape)
         return grad_a, grad_b
 
@@ -145,15 +155,16 @@ class Maximum(Function):
     name = "max"
 
     def forward(self, a, b):
-        self.a_wins = a > b
+        out = np.maximum(a, b)
+        # 1.0 where a wins, else 0.0: float * float runs ~2x faster than float * bool.
+        self.a_wins = (a > b).astype(out.dtype)
         self.shapes = (a.shape, b.shape)
-        return np.maximum(a, b)
+        return out
 
     def backward(self, grad):
-        grad_a = unbroadcast(grad * self.a_wins, self.shapes[0]) if self.needs_grad[0] else None
-        grad_b = None
-        if self.needs_grad[1]:
-            grad_b = unbroadcast(grad * ~self.a_wins, self.shapes[1])
+        grad_a = grad * self.a_wins
+        grad_b = unbroadcast(grad - grad_a, self.shapes[1]) if self.needs_grad[1] else None
+        grad_a = unbroadcast(grad_a, self.shapes[0]) if self.needs_grad[0] else None
         return grad_a, grad_b
 
 
@@ -342,7 +353,8 @@ class ReLU(Function):
     name = "relu"
 
     def forward(self, a):
-        self.positive = a > 0
+        # The mask is kept as floats: float * float runs ~2x faster than float * bool.
+        self.positive = (a > 0).astype(a.dtype)
         return np.maximum(a, 0)  # not a * positive, which gives -0.0 for negative inputs
 
     def backward(self, grad):

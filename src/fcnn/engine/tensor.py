@@ -101,7 +101,7 @@ class Function:
         # np.asarray: an op may return a NumPy scalar (1-d @ 1-d), which must keep its dtype
         out = Tensor(np.asarray(node.forward(*[t.data for t in tensors], **params)))
         if _grad_enabled:
-            needs = tuple(t.requires_grad for t in tensors)
+            needs = tuple([t.requires_grad for t in tensors])
             if True in needs:
                 node.parents = tensors
                 node.needs_grad = needs
@@ -112,11 +112,10 @@ class Function:
 
 def _as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:
     """Wrap constants as tensors of the first tensor input's dtype."""
-    dtype = None
-    for x in inputs:
-        if isinstance(x, Tensor):
-            dtype = x.data.dtype
-            break
+    tensors = [x for x in inputs if isinstance(x, Tensor)]
+    if len(tensors) == len(inputs):
+        return inputs  # nothing to wrap: the common case, kept cheap
+    dtype = tensors[0].data.dtype if tensors else None
     return tuple(x if isinstance(x, Tensor) else Tensor(x, dtype=dtype) for x in inputs)
 
 
@@ -234,9 +233,9 @@ class Tensor:
                 continue
             visited.add(id(tensor))
             stack.append((tensor, True))
-            for parent in tensor.parents:
-                if id(parent) not in visited:
-                    stack.append((parent, False))
+            if tensor._node is not None:
+                stack += [(parent, False) for parent in tensor._node.parents
+                          if id(parent) not in visited]
         return order
 
     def backward(self, grad: Any = None) -> None:

@@ -146,7 +146,8 @@ def softmax(x: Tensor, axis: int = -1, granularity: str = "coarse") -> Tensor:
         array([0.02, 0.9 , 0.05, 0.01, 0.02], dtype=float32)
     """
     if _is_fine(granularity):
-        e = (x - x.max(axis=axis, keepdims=True).detach()).exp()
+        # the max is a constant shift (no gradient flows through it): a leaf, not a node
+        e = (x - Tensor(x.data.max(axis=axis, keepdims=True))).exp()
         return e / e.sum(axis=axis, keepdims=True)
     return ops.Softmax.apply(x, axis=axis)
 
@@ -154,7 +155,7 @@ def softmax(x: Tensor, axis: int = -1, granularity: str = "coarse") -> Tensor:
 def log_softmax(x: Tensor, axis: int = -1, granularity: str = "coarse") -> Tensor:
     """y_i = x_i - log sum_j e^{x_j}, computed stably (the max is subtracted first)."""
     if _is_fine(granularity):
-        shifted = x - x.max(axis=axis, keepdims=True).detach()
+        shifted = x - Tensor(x.data.max(axis=axis, keepdims=True))  # a constant shift
         return shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
     return ops.LogSoftmax.apply(x, axis=axis)
 

@@ -87,17 +87,20 @@ class _SoftmaxCrossEntropy(Function):
         exp = np.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
         log_q = shifted - np.log(total)
-        picked = log_q[np.arange(n), labels]
-        per_sample = -(1 - label_smoothing) * picked - label_smoothing * log_q.mean(axis=1)
-        self.q = exp / total
+        per_sample = -log_q[np.arange(n), labels]
+        if label_smoothing:
+            per_sample = (1 - label_smoothing) * per_sample - label_smoothing * log_q.mean(axis=1)
+        exp /= total  # exp is this op's own array: q = softmax(scores) in place
+        self.q = exp
         self.labels, self.smoothing, self.reduction = labels, label_smoothing, reduction
         return _reduce_array(per_sample, reduction)
 
     def backward(self, grad):
         n, num_classes = self.q.shape
-        target_grad = self.q - self.smoothing / num_classes
+        target_grad = self.q - self.smoothing / num_classes  # a new array, scaled in place
         target_grad[np.arange(n), self.labels] -= 1 - self.smoothing
-        return (target_grad * _grad_scale(grad, self.reduction, n),)
+        target_grad *= _grad_scale(grad, self.reduction, n)
+        return (target_grad,)
 
 
 def cross_entropy(scores: Tensor, labels: Any, label_smoothing: float = 0.0,
