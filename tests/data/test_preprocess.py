@@ -96,3 +96,11 @@ def test_channel_standardize_needs_image_shape():
 def test_images_must_be_flat():
     with pytest.raises(ValueError, match=r"expects a 2-D array \(N, D\), got \(2, 3, 4\)"):
         Scale().fit(np.zeros((2, 3, 4)))
+
+
+def test_standardize_only_centres_a_feature_constant_in_training():
+    # like MNIST's corner pixels: always 0 in training, not in a test image
+    train = np.array([[0.0, 1.0], [0.0, 3.0]], dtype=np.float32)
+    standardize = Standardize().fit(train)
+    np.testing.assert_allclose(standardize.transform(np.array([[0.5, 2.0]], np.float32)),
+                               [[0.5, 0.0]])

@@ -153,6 +153,9 @@ class Compose:
 AUGMENTATIONS: dict[str, Callable[[tuple[int, int, int], np.random.Generator], Augmentation]] = {
     "flip": lambda image_shape, rng: RandomFlip(image_shape, rng=rng),
     "crop": lambda image_shape, rng: RandomCrop(image_shape, padding=4, rng=rng),
+    # smaller shifts for small images (8x8 digits: crop1) or thin strokes (28x28 MNIST: crop2)
+    "crop1": lambda image_shape, rng: RandomCrop(image_shape, padding=1, rng=rng),
+    "crop2": lambda image_shape, rng: RandomCrop(image_shape, padding=2, rng=rng),
 }
 
 
@@ -164,8 +167,8 @@ def make_augmentation(
     Parameters
     ----------
     names : sequence of str
-        Steps in order, from ``"flip"`` (`RandomFlip`, p=0.5) and ``"crop"`` (`RandomCrop`,
-        padding=4).
+        Steps in order, from ``"flip"`` (`RandomFlip`, p=0.5), ``"crop"`` (`RandomCrop`,
+        padding=4), ``"crop1"`` and ``"crop2"`` (padding 1 and 2, for small images).
     image_shape : tuple[int, int, int]
         ``(C, H, W)`` of the images.
     seed : Generator | int | None

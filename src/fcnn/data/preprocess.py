@@ -96,7 +96,7 @@ class Scale(Preprocessor):
 
 
 class Standardize(Preprocessor):
-    """``(x - mean) / (std + eps)`` with mean and std of the training data.
+    """``(x - mean) / (std + eps)`` with mean and std of the training data (std 0 counts as 1).
 
     Parameters
     ----------
@@ -139,7 +139,10 @@ class Standardize(Preprocessor):
         groups = X.shape[1] if self.per == "feature" else self._channels_of(X)
         mean, std = _grouped_moments(X, groups)
         self.mean = mean.astype(np.float32)
-        self.std = std.astype(np.float32)
+        # a feature constant in training (MNIST's always-black corners) is only centred, as in
+        # scikit-learn's StandardScaler: dividing by eps would turn any test image that is not
+        # black there into values of ~1e8
+        self.std = np.where(std > 0, std, 1.0).astype(np.float32)
         return self
 
     def _apply(self, X: np.ndarray) -> np.ndarray:
