@@ -238,8 +238,8 @@ class Sum(Function):
         return np.asarray(a.sum(axis=axis, keepdims=keepdims))
 
     def backward(self, grad):
-        grad = _expand(grad, self.shape, self.axis, self.keepdims)
-        return (np.broadcast_to(grad, self.shape).copy(),)
+        # np.full broadcasts the (expanded) gradient into a new writable array of a's shape
+        return (np.full(self.shape, _expand(grad, self.shape, self.axis, self.keepdims)),)
 
 
 class Max(Function):
