@@ -155,7 +155,7 @@ def run_row(row: Row, seeds: list[int], quick: bool, data_dir: str | None, progr
             "seed": seed, "accuracy": result.report.accuracy, "seconds": result.seconds,
             "train_seconds": sum(history["seconds"]), "best_epoch": history.best_epoch,
             "epochs_run": len(history), "in_features": int(result.model.config["in_features"]),
-            "history": history.records,
+            "cpu": machine()["cpu"], "history": history.records,
         })
         print(f"   test accuracy {result.report.accuracy:.4f} in {result.seconds:.1f} s",
               flush=True)
@@ -168,8 +168,13 @@ def merge_records(saved: dict[str, object], new: dict[str, object]) -> dict[str,
     if saved["config"] | {"seed": 0} != new["config"] | {"seed": 0}:
         raise SystemExit(f"accuracy.py: --append: the saved result of {new['row']} used another "
                          f"configuration; run without --append to replace it.")
-    seeds = {run["seed"]: run for run in saved["seeds"]}
-    seeds.update({run["seed"]: run for run in new["seeds"]})
+
+    def with_cpu(record: dict[str, object]) -> dict[int, dict[str, object]]:
+        # a seed keeps the CPU it ran on (records older than the per-seed "cpu" have it once)
+        return {run["seed"]: {"cpu": record["machine_before"]["cpu"], **run}
+                for run in record["seeds"]}
+
+    seeds = with_cpu(saved) | with_cpu(new)
     loads = [saved["machine_before"]["load_1min"], new["machine_before"]["load_1min"]]
     merged = dict(new, seeds=[seeds[seed] for seed in sorted(seeds)])
     merged["machine_before"] = dict(new["machine_before"], load_1min=min(loads))
@@ -195,6 +200,7 @@ def summarise(row: Row, record: dict[str, object]) -> dict[str, str]:
         verdict = (f"{'yes' if reached else 'no'} (>= {row.target:.1%} in "
                    f"{row.time_limit:g} s)")
     load = (record["machine_before"]["load_1min"], record["machine_after"]["load_1min"])
+    cpus = sorted({run.get("cpu", record["machine_before"]["cpu"]) for run in runs})
     return {
         "data set": config.dataset, "row": row.name,
         "model": f"{row.model} {architecture(config, runs[0]['in_features'])}",
@@ -202,7 +208,7 @@ def summarise(row: Row, record: dict[str, object]) -> dict[str, str]:
         "wall time (s)": f"{wall:.0f}" if wall >= 10 else f"{wall:.1f}",
         "test accuracy (%)": f"{mean * 100:.2f}{spread}",
         "seeds": str(len(runs)), "target met": verdict,
-        "load (1 min)": f"{load[0]:.1f}-{load[1]:.1f}",
+        "load (1 min)": f"{load[0]:.1f}-{load[1]:.1f}", "CPU": " + ".join(cpus),
     }
 
 
@@ -233,9 +239,11 @@ def write_table(folder: Path) -> str:
     """Rebuild accuracy-table.md/.csv from the saved rows; return the markdown table."""
     lines = [summarise(row, record) for row, record in saved_records(folder)]
     table = format_table(lines)
-    info = machine()
+    machines = sorted({f"{record['machine_before']['cores']} cores, Python "
+                       f"{record['machine_before']['python']}"
+                       for _, record in saved_records(folder)})
     (folder / "accuracy-table.md").write_text(
-        f"{table}\n\nMachine: {info['cpu']}, {info['cores']} cores, Python {info['python']}. "
+        f"{table}\n\nCPU: the machine the row's seeds ran on ({'; '.join(machines)}). "
         f"Wall time: one run (load, preprocess, train, test), median over seeds; load: 1-minute "
         f"load average at the start and the end of the row's runs (lowest-highest when its "
         f"seeds ran separately).\n")

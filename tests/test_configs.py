@@ -105,7 +105,7 @@ def test_benchmark_summary_line():
     row = benchmark.Row("digits-best", "digits", "best MLP", target=0.98, time_limit=10)
     config = TrainConfig.from_toml(row.path)
     record = {"config": config.to_dict(),
-              "machine_before": {"load_1min": 1.0}, "machine_after": {"load_1min": 2.0},
+              "machine_before": {"load_1min": 1.0, "cpu": "A"}, "machine_after": {"load_1min": 2.0},
               "seeds": [{"accuracy": 0.98, "seconds": 3.0, "in_features": 64},
                         {"accuracy": 0.99, "seconds": 5.0, "in_features": 64}]}
     line = benchmark.summarise(row, record)
@@ -113,6 +113,7 @@ def test_benchmark_summary_line():
     assert line["test accuracy (%)"] == "98.50 ± 0.71"
     assert line["wall time (s)"] == "4.0"
     assert line["target met"].startswith("yes")
+    assert line["CPU"] == "A"
     record["seeds"][0]["accuracy"] = 0.97  # one seed below the target
     assert benchmark.summarise(row, record)["target met"].startswith("no")
 
@@ -125,16 +126,29 @@ def parse_train(argv):
 
 
 def test_dataset_defaults_fill_only_what_nobody_set(tmp_path):
-    # TrainConfig's lr 0.05 (tuned on digits) diverges on CIFAR-10; the CLI uses 0.01 there
+    # the digits' lr 0.05, batch 32, constant rate diverge or overfit on the large image sets
     assert parse_train([]).lr == TrainConfig().lr
-    assert parse_train(["--dataset", "cifar10"]).lr == 0.01
+    cifar = parse_train(["--dataset", "cifar10"])
+    assert (cifar.lr, cifar.batch_size, cifar.schedule, cifar.weight_decay, cifar.epochs) == \
+        (0.02, 128, "cosine", 1e-3, 15)
+    assert cifar.preprocess == TrainConfig().preprocess
     assert parse_train(["--dataset", "cifar10", "--lr", "0.2"]).lr == 0.2
     config = tmp_path / "c.toml"
     config.write_text('dataset = "cifar10"\nlr = 0.3\n')
-    assert parse_train(["--config", str(config)]).lr == 0.3
+    from_file = parse_train(["--config", str(config)])
+    assert (from_file.lr, from_file.epochs) == (0.3, 15)
+    assert parse_train(["--config", str(config), "--epochs", "2"]).epochs == 2
     mnist = parse_train(["--dataset", "mnist"])
-    assert mnist.preprocess == ["scale", "channel-standardize"] and mnist.lr == TrainConfig().lr
+    assert mnist.preprocess == ["scale", "channel-standardize"] and mnist.lr == 0.02
     assert parse_train(["--dataset", "mnist", "--preprocess", "scale"]).preprocess == ["scale"]
+
+
+def test_dataset_defaults_apply_to_every_way_of_building_a_config():
+    # sweeps and the Python API build their configurations with from_dict too
+    assert TrainConfig.from_dict({"dataset": "fashion-mnist"}).schedule == "cosine"
+    assert TrainConfig.from_dict({"dataset": "moons"}).schedule == TrainConfig().schedule
+    saved = TrainConfig.from_dict({"dataset": "cifar10", "schedule": "constant"}).to_dict()
+    assert TrainConfig.from_dict(saved).schedule == "constant"  # a saved run is kept as it was
 
 
 def test_benchmark_append_merges_seeds_of_the_same_configuration():
@@ -142,12 +156,16 @@ def test_benchmark_append_merges_seeds_of_the_same_configuration():
     config = TrainConfig().to_dict()
 
     def record(seeds, load):
+        cpu = f"cpu{load:g}"
         return {"row": "r", "config": dict(config, seed=seeds[-1]),
-                "machine_before": {"load_1min": load}, "machine_after": {"load_1min": load},
+                "machine_before": {"load_1min": load, "cpu": cpu},
+                "machine_after": {"load_1min": load, "cpu": cpu},
                 "seeds": [{"seed": seed, "accuracy": seed / 10} for seed in seeds]}
 
     merged = benchmark.merge_records(record([0, 1], 1.0), record([1, 2], 3.0))
     assert [run["seed"] for run in merged["seeds"]] == [0, 1, 2]
+    # each seed keeps the machine it ran on (the saved seed 0 on cpu1, seeds 1-2 on cpu3)
+    assert [run["cpu"] for run in merged["seeds"]] == ["cpu1", "cpu3", "cpu3"]
     assert merged["machine_before"]["load_1min"] == 1.0
     assert merged["machine_after"]["load_1min"] == 3.0
     other = record([3], 1.0)

@@ -40,6 +40,22 @@ from fcnn.train.loop import fit, predict_scores
 PREPROCESS_FILE = "preprocess.safetensors"
 
 
+#: Defaults of the large image data sets where the digits' defaults (lr 0.05, batch 32,
+#: constant rate, no weight decay, 30 epochs) fail a first run: on CIFAR-10 lr 0.05 diverges
+#: and lr 0.01 overfits from epoch 9 (42.5% test); on MNIST the best validation epoch was the
+#: first (92.8%). With these, 3072-64-10 reaches 52.6% on CIFAR-10 and 784-64-10 97.8% on
+#: MNIST in 15 epochs (26 s and 10 s, one core). Per-pixel standardisation of MNIST's nearly
+#: always black border pixels (std ~1e-4) makes inputs of several hundred, so the MNIST
+#: images are standardised per channel.
+_IMAGE_DEFAULTS: dict[str, Any] = {"lr": 0.02, "batch_size": 128, "schedule": "cosine",
+                                   "weight_decay": 1e-3, "epochs": 15}
+DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
+    "cifar10": _IMAGE_DEFAULTS,
+    "mnist": _IMAGE_DEFAULTS | {"preprocess": ["scale", "channel-standardize"]},
+    "fashion-mnist": _IMAGE_DEFAULTS | {"preprocess": ["scale", "channel-standardize"]},
+}
+
+
 @dataclass
 class TrainConfig:
     """Every choice of one training run; defaults train a two-layer net on digits.
@@ -83,13 +99,24 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
-        """Build from a dict (keys may use '-' or '_'); unknown keys are an error."""
+        """Build from a dict (keys may use '-' or '_'); unknown keys are an error.
+
+        Keys the dict leaves out take the data set's entry in `DATASET_DEFAULTS` if it
+        has one, else the class defaults (tuned on the 8x8 digits).
+
+        Example:
+            >>> TrainConfig.from_dict({"dataset": "cifar10"}).lr
+            0.02
+            >>> TrainConfig.from_dict({"dataset": "cifar10", "lr": 0.1}).lr
+            0.1
+        """
         normalised = {key.replace("-", "_"): value for key, value in values.items()}
         unknown = sorted(set(normalised) - set(cls.keys()))
         if unknown:
             raise ValueError(f"unknown configuration keys {unknown}; valid keys: "
                              f"{', '.join(cls.keys())}.")
-        return cls(**normalised)
+        dataset = str(normalised.get("dataset", cls.dataset))
+        return cls(**(DATASET_DEFAULTS.get(dataset, {}) | normalised))
 
     @classmethod
     def from_toml(cls, path: str | Path) -> TrainConfig:
