@@ -59,6 +59,10 @@ try:
     import threadpoolctl
 except ImportError:
     threadpoolctl = None
+try:
+    from micrograd.engine import Value as MicrogradValue
+except ImportError:  # the micrograd row is skipped
+    MicrogradValue = None
 
 MLP_CONFIGS = [(3072, 100, 10), (3072, 512, 256, 10), (3072, 1024, 1024, 10)]
 BATCH_SIZES = [64, 256, 1024]
@@ -383,12 +387,22 @@ def scalar_case(rounds: int, out: Report) -> dict[str, float]:
         "fcnn": (scalar_chain(lambda v: fcnn.tensor(v, requires_grad=True)), 1000)}
     if torch is not None:
         steps["torch eager"] = (scalar_chain(lambda v: torch.tensor(v, requires_grad=True)), 1000)
-    times = time_rounds(steps, rounds, min_seconds=0.2)
-    out.line(f"{'':<16}{'us/op':>9}")
+    if MicrogradValue is not None:  # Python floats, no NumPy: the floor for a Python graph
+        steps["micrograd"] = (scalar_chain(MicrogradValue), 1000)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))  # micrograd sorts its graph recursively
+    try:
+        times = time_rounds(steps, rounds, min_seconds=0.2)
+    finally:
+        sys.setrecursionlimit(limit)
+    out.line(f"{'':<16}{'us/op':>9}{'fcnn time / this':>18}")
     for name, values in times.items():
-        out.line(f"{name:<16}{median(values) * 1e6:>9.2f}")
-    out.line("(for reference, the issue measured micrograd at ~10 us/op on this kind of machine)")
-    return {name: median(values) * 1e6 for name, values in times.items()}
+        out.line(f"{name:<16}{median(values) * 1e6:>9.2f}{paired(times, 'fcnn', name):>18.2f}")
+    out.line("(the issue measured micrograd at ~10 us/op and PyTorch at ~7 us/op on its machine)")
+    result = {name: median(values) * 1e6 for name, values in times.items()}
+    if torch is not None:
+        result["fcnn/torch"] = paired(times, "fcnn", "torch eager")
+    return result
 
 
 def memory_case(out: Report) -> dict | None:
@@ -493,6 +507,9 @@ def targets(out: Report, mlp: list[dict], small: dict, scalar: dict,
         add("small graph: coarse time / torch", small["fcnn coarse"], 0.5, ".2f", higher=False)
         add("small graph: fine time / torch", small["fcnn fine"], 0.5, ".2f", higher=False)
     add("scalar graph: us per op", scalar["fcnn"], 5.0, ".2f", higher=False)
+    if "fcnn/torch" in scalar:  # the same target scaled by PyTorch's speed (7 us there)
+        add("scalar graph: fcnn time / torch", scalar["fcnn/torch"], 5 / 7, ".2f",
+            higher=False)
     if memory is not None:
         add("CIFAR-10 peak RSS / (data + params + state)", memory["ratio"], 2.0, ".2f",
             higher=False)
