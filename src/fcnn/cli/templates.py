@@ -19,8 +19,8 @@ of first-layer templates and, per class, the W2 weights that combine them."""
 
 EPILOG = """\
 examples:
-  fcnn train --dataset cifar10 --data-dir ../shared/data --hidden --epochs 10 --out runs/linear
-  fcnn templates runs/linear
+  fcnn train --config configs/cifar10-linear-softmax.toml --weight-decay 0.5 --out runs/linear
+  fcnn templates runs/linear          (strong weight decay makes templates readable)
   fcnn train --dataset digits --hidden 32 --out runs/two-layer && fcnn templates runs/two-layer"""
 
 
