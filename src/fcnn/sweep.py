@@ -21,7 +21,8 @@ trial finishes, so a sweep that is interrupted and started again skips the trial
 already done. The best trial's configuration is written as ``best-config.toml``,
 ready for ``fcnn train --config``.
 
-Local parallelism needs joblib, clusters need Dask: ``pip install 'fcnn[dask]'``.
+One trial at a time (``n_jobs=1``) needs nothing more; parallel processes need joblib and
+clusters need Dask: ``pip install 'fcnn[dask]'``.
 """
 
 from __future__ import annotations
@@ -264,7 +265,11 @@ def run_trial(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_local(configs: list[dict[str, Any]], n_jobs: int) -> Iterator[dict[str, Any]]:
-    joblib = require("joblib", "fcnn.sweep")
+    if n_jobs == 1:  # one at a time needs no joblib: run in this process, in order
+        yield from map(run_trial, configs)
+        return
+    joblib = require("joblib", f"fcnn.sweep with parallel trials (n_jobs={n_jobs}; with n_jobs=1, "
+                               "or --jobs 1, trials run one at a time without it)")
     parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
     yield from parallel(joblib.delayed(run_trial)(config) for config in configs)
 
@@ -424,8 +429,8 @@ def run_sweep(sweep: Sweep, folder: str | Path, n_jobs: int | None = None,
         sweep: what to try.
         folder: where results.csv and best-config.toml go; run the same sweep with the
             same folder again to resume it.
-        n_jobs: trials at once on this machine (joblib processes; -1 = one per core);
-            default: the sweep's ``n_jobs``.
+        n_jobs: trials at once on this machine (1: in this process, no joblib needed;
+            more: joblib processes; -1 = one per core); default: the sweep's ``n_jobs``.
         scheduler: address of a Dask scheduler, e.g. "tcp://10.0.0.5:8786": run the
             trials on that cluster's workers instead (each needs fcnn and the data).
         progress: show a progress bar over the trials.
@@ -448,8 +453,9 @@ def run_sweep(sweep: Sweep, folder: str | Path, n_jobs: int | None = None,
     table = ResultsTable(folder, sweep.swept)
     done = {row["trial"] for row in table.read() if row["status"] == "ok"}
     pending = [trial for trial in trials if trial.id not in done]
-    where = f"on the Dask cluster at {scheduler}" if scheduler else \
-        f"with joblib (n_jobs={n_jobs or sweep.n_jobs})"
+    n_jobs = n_jobs or sweep.n_jobs
+    where = (f"on the Dask cluster at {scheduler}" if scheduler else
+             "one at a time in this process" if n_jobs == 1 else f"with joblib (n_jobs={n_jobs})")
     say(f"sweep: {len(trials)} trials over {', '.join(sweep.swept)}; {len(trials) - len(pending)}"
         f" already done in {table.path}; running {len(pending)} {where}")
     by_id = {trial.id: trial for trial in pending}
@@ -459,7 +465,7 @@ def run_sweep(sweep: Sweep, folder: str | Path, n_jobs: int | None = None,
     elif scheduler:
         rows = _run_dask(configs, scheduler)
     else:
-        rows = _run_local(configs, n_jobs or sweep.n_jobs)
+        rows = _run_local(configs, n_jobs)
     with tqdm(total=len(pending), unit="trial", desc="sweep", disable=not progress) as bar:
         report = bar.write if progress and log else say
         for row in rows:

@@ -74,7 +74,12 @@ def test_cli_commands_without_their_extras(monkeypatch, tmp_path, capsys) -> Non
     config.write_text('[base]\ndataset = "moons"\nepochs = 1\n[grid]\nlr = [0.1]\n')
     assert main(["sweep", "--config", str(config), "--out", str(tmp_path / "s"),
                  "--no-progress"]) == 2
-    assert "fcnn.sweep needs the 'dask' extra" in capsys.readouterr().err
+    assert ("fcnn.sweep with parallel trials (n_jobs=-1; with n_jobs=1, or --jobs 1, trials "
+            "run one at a time without it) needs the 'dask' extra") in capsys.readouterr().err
+    # one trial at a time runs in this process and needs no joblib
+    assert main(["sweep", "--config", str(config), "--out", str(tmp_path / "s"),
+                 "--jobs", "1", "--no-progress"]) == 0
+    assert "running 1 one at a time in this process" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("name, extra", [

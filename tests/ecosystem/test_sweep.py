@@ -217,7 +217,7 @@ def test_cli_sweep_prints_a_summary_and_resumes(tmp_path: Path, capsys) -> None:
     assert main(["sweep", "--config", str(config), "--out", str(out), "--jobs", "1",
                  "--no-progress"]) == 0
     printed = capsys.readouterr().out
-    assert "running 2 with joblib (n_jobs=1)" in printed and "best: trial" in printed
+    assert "running 2 one at a time in this process" in printed and "best: trial" in printed
     assert "val_loss" in printed.split("best: trial")[1]  # ranked by the chosen metric
     assert main(["sweep", "--config", str(config), "--out", str(out), "--no-progress"]) == 0
     assert "2 already done" in capsys.readouterr().out
