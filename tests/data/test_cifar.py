@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -96,3 +98,19 @@ def test_missing_and_offline_says_what_to_put_where(tmp_path):
     assert "'cifar-10-binary.tar.gz' not found" in message
     assert f"put it in {tmp_path}/" in message
     assert "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz" in message
+
+
+def test_peak_memory_while_loading_stays_near_the_data_size(tmp_path):
+    # the issue allows 3x the uint8 data; streaming into preallocated arrays needs ~1x
+    records = 1000
+    _, checksums = write_cifar_archive(tmp_path / ARCHIVE, records=records)
+    tracemalloc.start()
+    try:
+        ds = load_cifar10(tmp_path, download=False, checksums=checksums,
+                          records_per_file=records)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    data = ds.X_train.nbytes + ds.X_test.nbytes  # 6000 records: 18.4 MB
+    assert ds.X_train.shape == (5 * records, 3072)
+    assert peak < 1.5 * data, f"peak {peak / 1e6:.1f} MB for {data / 1e6:.1f} MB of data"
