@@ -456,8 +456,10 @@ def run_sweep(sweep: Sweep, folder: str | Path, n_jobs: int | None = None,
     n_jobs = n_jobs or sweep.n_jobs
     where = (f"on the Dask cluster at {scheduler}" if scheduler else
              "one at a time in this process" if n_jobs == 1 else f"with joblib (n_jobs={n_jobs})")
-    say(f"sweep: {len(trials)} trials over {', '.join(sweep.swept)}; {len(trials) - len(pending)}"
-        f" already done in {table.path}; running {len(pending)} {where}")
+    plural = "s" * (len(trials) != 1)
+    say(f"sweep: {len(trials)} trial{plural} over {', '.join(sweep.swept)}; "
+        f"{len(trials) - len(pending)} already done in {table.path}; "
+        f"running {len(pending)} {where}")
     by_id = {trial.id: trial for trial in pending}
     configs = [trial.config for trial in pending]
     if not pending:
