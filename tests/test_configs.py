@@ -149,6 +149,19 @@ def test_dataset_defaults_apply_to_every_way_of_building_a_config():
     assert TrainConfig.from_dict({"dataset": "moons"}).schedule == TrainConfig().schedule
     saved = TrainConfig.from_dict({"dataset": "cifar10", "schedule": "constant"}).to_dict()
     assert TrainConfig.from_dict(saved).schedule == "constant"  # a saved run is kept as it was
+    # each config gets its own copy: editing one's preprocess list leaves the next untouched
+    TrainConfig.from_dict({"dataset": "mnist"}).preprocess.append("zca")
+    assert TrainConfig.from_dict({"dataset": "mnist"}).preprocess == ["scale",
+                                                                      "channel-standardize"]
+
+
+def test_train_help_lists_the_data_set_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    printed = capsys.readouterr().out
+    assert ("cifar10: --lr 0.02 --batch-size 128 --schedule cosine --weight-decay 0.001 "
+            "--epochs 15") in printed
+    assert "--preprocess scale channel-standardize" in printed
 
 
 def test_benchmark_append_merges_seeds_of_the_same_configuration():

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fcnn.train import TrainConfig, run_experiment
-from fcnn.train.experiment import read_toml
+from fcnn.train.experiment import DATASET_DEFAULTS, read_toml
 
 HELP = """\
 Train a fully connected network and write a run folder (model, history, report).
@@ -54,10 +54,7 @@ def register(subparsers: Any) -> None:
     model.add_argument("--granularity", choices=["coarse", "fine"],
                        help="coarse: one fused node per layer (fast, default); fine: layers "
                        "composed from primitive ops")
-    training = p.add_argument_group(
-        "training", "defaults are for the digits; cifar10, mnist and fashion-mnist default to "
-        "--lr 0.02 --batch-size 128 --schedule cosine --weight-decay 1e-3 --epochs 15 "
-        "(mnist, fashion-mnist: --preprocess scale channel-standardize)")
+    training = p.add_argument_group("training", _dataset_defaults_text())
     training.add_argument("--loss", help="ce (softmax cross-entropy, default) or hinge "
                           "(multiclass SVM)")
     training.add_argument("--margin", type=float, help="margin of the hinge loss (default 1)")
@@ -88,6 +85,17 @@ def register(subparsers: Any) -> None:
                         help="skip the training figures (history, confusion_matrix, per_class "
                         ".png/.svg) in the run folder")
     p.set_defaults(run=run)
+
+
+def _dataset_defaults_text() -> str:
+    """The training group's description, written from `DATASET_DEFAULTS` itself."""
+    lines = ["defaults are for the digits; options left unset default to"]
+    for name, defaults in DATASET_DEFAULTS.items():
+        options = " ".join(f"--{key.replace('_', '-')} "
+                           + (" ".join(value) if isinstance(value, list) else f"{value}")
+                           for key, value in defaults.items())
+        lines.append(f"{name}: {options}")
+    return "\n  ".join(lines)
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
