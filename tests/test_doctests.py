@@ -13,7 +13,7 @@ MODULES = [
     "fcnn.nn.serialization",
     "fcnn.optim.optimizers", "fcnn.optim.schedules",
     "fcnn.train.callbacks", "fcnn.train.loop",
-    "fcnn.info", "fcnn.metrics",
+    "fcnn.info", "fcnn.metrics", "fcnn.errors",
 ]
 
 
