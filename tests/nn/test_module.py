@@ -95,16 +95,18 @@ def test_zero_grad_clears_every_parameter() -> None:
 
 def test_repr_is_readable() -> None:
     model = MLP(3, [4], 2, batchnorm=True)
-    assert repr(model) == (
-        "MLP(3-4-2, activation='relu'\n"
-        "  (0): Linear(3 -> 4, bias=True, granularity='coarse')\n"
-        "  (1): BatchNorm1d(4, momentum=0.1, eps=1e-05)\n"
+    assert repr(model) == (  # PyTorch's layout
+        "MLP(\n"
+        "  (0): Linear(in_features=3, out_features=4, bias=True)\n"
+        "  (1): BatchNorm1d(4, eps=1e-05, momentum=0.1)\n"
         "  (2): ReLU()\n"
-        "  (3): Linear(4 -> 2, bias=True, granularity='coarse')\n"
+        "  (3): Linear(in_features=4, out_features=2, bias=True)\n"
         ")"
     )
     assert repr(Dropout(0.3)) == "Dropout(p=0.3)"
-    assert "(first): Linear(3 -> 4" in repr(TwoLayer())
+    assert repr(MLP(3, [4], 2, granularity="fine")[0]) == \
+        "Linear(in_features=3, out_features=4, bias=True, granularity='fine')"
+    assert "(first): Linear(in_features=3, out_features=4" in repr(TwoLayer())
 
 
 def test_buffers_are_saved_but_not_learned() -> None:

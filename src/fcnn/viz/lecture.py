@@ -28,7 +28,7 @@ import numpy as np
 from fcnn import info
 from fcnn.engine import Tensor
 from fcnn.nn import MLP, cross_entropy, hinge_loss
-from fcnn.train import TrainConfig, run_experiment
+from fcnn.run import TrainConfig, run_experiment
 from fcnn.viz.boundary import (
     depth_architectures,
     plot_separability,
@@ -321,7 +321,7 @@ class Lecture:
     def activations(self) -> Section:
         t = self.t
         s = Section("activations", t["activations"])
-        self.save(s, plot_activations(k=0.1), "activations")
+        self.save(s, plot_activations(negative_slope=0.1), "activations")
         s.text.append(t["act"])
         scores = [1.3, 5.1, 2.2, 0.7, 1.1]
         self.save(s, plot_softmax(scores, [f"class {i + 1}" for i in range(5)],
