@@ -41,6 +41,7 @@ import numpy as np
 
 from fcnn._extras import require
 from fcnn.run import TrainConfig, read_toml, run_experiment
+from fcnn.run.config import to_toml
 
 #: the metrics a sweep can rank by, and whether higher or lower is better.
 METRICS = {"val_accuracy": "max", "val_loss": "min", "test_accuracy": "max", "test_loss": "min"}
@@ -382,27 +383,6 @@ class ResultsTable:
                 writer.writeheader()
             writer.writerow({key: full.get(key, "") for key in self.columns})
         return {key: full.get(key, math.nan) for key in self.columns}
-
-
-def to_toml(config: dict[str, Any]) -> str:
-    """A flat configuration as TOML text (None values are left out).
-
-    Example:
-        >>> print(to_toml({"lr": 0.1, "hidden": [64], "clip_norm": None}))
-        lr = 0.1
-        hidden = [64]
-    """
-    def value(item: Any) -> str:
-        if isinstance(item, bool):
-            return "true" if item else "false"
-        if isinstance(item, (list, tuple)):
-            return "[" + ", ".join(value(x) for x in item) + "]"
-        if isinstance(item, dict):
-            return "{" + ", ".join(f"{k} = {value(v)}" for k, v in item.items()) + "}"
-        return json.dumps(item)
-
-    return "\n".join(f"{key} = {value(item)}" for key, item in config.items()
-                     if item is not None)
 
 
 def run_sweep(sweep: Sweep, folder: str | Path, n_jobs: int | None = None,

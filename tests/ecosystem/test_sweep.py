@@ -13,7 +13,8 @@ import pytest
 from fcnn import sweep as sweep_module
 from fcnn.cli import main
 from fcnn.run import TrainConfig
-from fcnn.sweep import Sweep, apply_params, run_sweep, to_toml, trial_id
+from fcnn.run.config import to_toml
+from fcnn.sweep import Sweep, apply_params, run_sweep, trial_id
 
 TINY = {"dataset": "moons", "dataset_options": {"n_samples": 200}, "hidden": [8], "epochs": 2,
         "batch_size": 32}

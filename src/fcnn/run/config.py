@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -271,6 +272,15 @@ or choose optimizer = 'sgd'.
         return {key: copy.deepcopy(value) for key, value in self._values.items()
                 if value is not None}
 
+    def to_toml(self) -> str:
+        """The resolved configuration as TOML text, ready for ``fcnn train --config``.
+
+        Example:
+            >>> print(TrainConfig(hidden=[8], optimizer="adam").to_toml().splitlines()[4])
+            hidden = [8]
+        """
+        return to_toml(self.to_dict())
+
     def replace(self, **changes: Any) -> TrainConfig:
         """A new configuration: this one's given values with ``changes`` on top.
 
@@ -290,6 +300,31 @@ or choose optimizer = 'sgd'.
     def __repr__(self) -> str:
         shown = ", ".join(f"{key}={value!r}" for key, value in self._given.items())
         return f"TrainConfig({shown})"
+
+
+def to_toml(config: Mapping[str, Any]) -> str:
+    """A flat configuration as TOML text, one ``key = value`` per line (None left out).
+
+    Lists and tables stay on one line, as people write them (``hidden = [64, 32]``).
+
+    Example:
+        >>> print(to_toml({"lr": 0.1, "hidden": [64], "clip_norm": None, "x": {"noise": 0.2}}))
+        lr = 0.1
+        hidden = [64]
+        x = {noise = 0.2}
+    """
+    def value(item: Any) -> str:
+        if isinstance(item, bool):
+            return "true" if item else "false"
+        if isinstance(item, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in item) + "]"
+        if isinstance(item, Mapping):
+            return "{" + ", ".join(f"{json.dumps(str(k))} = {value(v)}" if not str(k).isidentifier()
+                                   else f"{k} = {value(v)}" for k, v in item.items()) + "}"
+        return json.dumps(item)  # numbers and strings: JSON's forms are valid TOML
+
+    return "\n".join(f"{key} = {value(item)}" for key, item in config.items()
+                     if item is not None)
 
 
 def _chosen_names(value: str | list[str]) -> list[str]:
