@@ -12,6 +12,8 @@ what was received and how to fix it; the command line prints it without a traceb
   budget allows; the message says how to raise the budget when the input is genuine.
 * :class:`DiskError` (an ``OSError``): the disk refused a read or a write (full,
   read-only, missing permission). ``fcnn`` exits with status 1.
+* :class:`DivergenceError` (a ``FloatingPointError``): training produced a NaN or
+  infinite loss; the run keeps its last good state. ``fcnn`` exits with status 1.
 
 Example:
     >>> try:
@@ -60,6 +62,12 @@ class ConfigError(InputError):
 
 class BudgetError(InputError):
     """An input declares more data than the memory budget allows (exit status 2)."""
+
+
+class DivergenceError(FcnnError, FloatingPointError):
+    """The training loss became NaN or infinite (exit status 1); the message says what to try."""
+
+    exit_status = 1
 
 
 class DiskError(FcnnError, OSError):
