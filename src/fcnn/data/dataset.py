@@ -197,10 +197,7 @@ def check_image_shape(image_shape: object) -> tuple[int, int, int]:
         >>> check_image_shape([3, 32, 32])
         (3, 32, 32)
     """
-    try:
-        values = tuple(image_shape)  # type: ignore[arg-type]
-    except TypeError:
-        values = ()
+    values = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else ()
     if len(values) != 3 or not all(
             isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in values):
         raise ConfigError("image_shape", f"image_shape must be (C, H, W), three integers >= 1, "
@@ -220,6 +217,10 @@ def split_dataset(
 ) -> Dataset:
     """Build a `Dataset` from one pool of examples with a seeded `stratified_split`.
 
+    Raises:
+        ConfigError: a bad ``test_fraction`` or ``seed``, or a split that leaves no training
+            example.
+
     Example:
         >>> import numpy as np
         >>> split_dataset("demo", np.zeros((10, 2)), np.arange(10) % 2, ["a", "b"], None,
@@ -227,5 +228,10 @@ def split_dataset(
         Dataset('demo', train=(8, 2), test=(2, 2), classes=2, image_shape=None)
     """
     train_idx, test_idx = stratified_split(y, test_fraction, seed)
+    if len(train_idx) == 0:
+        raise ConfigError(
+            "test_fraction",
+            f"{name}: test_fraction={test_fraction} leaves no training examples of the {len(y)}. "
+            f"Use a smaller test_fraction (e.g. 0.2).")
     return Dataset(name, X[train_idx], y[train_idx], X[test_idx], y[test_idx],
                    class_names, image_shape)

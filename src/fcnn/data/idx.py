@@ -50,7 +50,8 @@ TEST_IMAGES = "t10k-images-idx3-ubyte.gz"
 TEST_LABELS = "t10k-labels-idx1-ubyte.gz"
 FILES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
 _FIX = "delete it and download it again."
-_CHUNK_BYTES = 1 << 20  # read (and count) gzip streams 1 MiB at a time
+_CHUNK_BYTES = 1 << 20  # read gzip streams 1 MiB at a time
+_COUNT_BYTES = 1 << 18  # count them 256 KiB at a time (read and dropped)
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ def read_idx_layout(path: Path, magic: int) -> IdxLayout:
                                             f"{layout.shape}", path)
             found = _count_to_end(stream, limit=declared + 1) if gzipped else most
             if found != declared:
-                _raise_size_mismatch(path, layout.shape, declared, found)
+                _raise_size_mismatch(path, layout.shape, declared, found, exact=not gzipped)
     return layout
 
 
@@ -369,8 +370,9 @@ def _check_dimensions(layout: IdxLayout) -> None:
             f"is damaged. To fix: {_FIX}", layout.path)
 
 
-def _raise_size_mismatch(path: Path, shape: tuple[int, ...], expected: int, found: int) -> None:
-    found_text = f"{found} bytes" if found <= expected else "more bytes"
+def _raise_size_mismatch(path: Path, shape: tuple[int, ...], expected: int, found: int,
+                         exact: bool = False) -> None:
+    found_text = f"{found} bytes" if found <= expected or exact else "more bytes"
     raise InputError(
         f"{path}: the header announces {shape} = {expected} data bytes, found {found_text}. "
         f"The file is truncated or corrupted. To fix: {_FIX}", path)
@@ -397,7 +399,7 @@ def _count_to_end(stream: IO[bytes], limit: int) -> int:
     """Bytes left in ``stream``, counted in chunks and kept nowhere; stops past ``limit``."""
     total = 0
     while total <= limit:
-        chunk = stream.read(min(_CHUNK_BYTES, limit + 1 - total))
+        chunk = stream.read(min(_COUNT_BYTES, limit + 1 - total))
         if not chunk:
             break
         total += len(chunk)
