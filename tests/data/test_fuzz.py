@@ -321,14 +321,16 @@ def test_fuzz_image_folder(data):
         damaged = forge_png_size(original, width, height)
     else:
         damaged = data.draw(mutated(original, fields=(16, 20) if target.endswith(".png") else ()))
-    mode = data.draw(st.sampled_from(["RGB", "L"]))
-    size = data.draw(st.sampled_from([None, (2, 3)]))
+    mode = data.draw(mostly(st.sampled_from(["RGB", "L"])), "mode")
+    size = data.draw(mostly(st.sampled_from([None, (2, 3), (1, 1)])), "size")
+    test_fraction = data.draw(mostly(st.just(0.5)), "test_fraction")
     with tempfile.TemporaryDirectory() as tmp, use_memory_budget(BUDGET):
         root = Path(tmp)
         for name, blob in IMAGE_FILES.items():
             (root / name).parent.mkdir(exist_ok=True)
             (root / name).write_bytes(damaged if name == target else blob)
-        load = lambda: load_image_folder(root, mode=mode, size=size, test_fraction=0.5)  # noqa: E731
+        load = lambda: load_image_folder(root, mode=mode, size=size,  # noqa: E731
+                                         test_fraction=test_fraction)
         check = lambda ds: same_dataset(ds, reference_folder(root, mode, size))  # noqa: E731
         expect_dataset_or_fcnn_error("image folder (load_image_folder)", load, check)
     assert Image.MAX_IMAGE_PIXELS == 89_478_485 or Image.MAX_IMAGE_PIXELS is None

@@ -134,6 +134,7 @@ def load_cifar10(
         ((50000, 3072), [3, 8, 8])
     """
     del seed
+    _check_records_per_file(records_per_file)
     if checksums is not None and not isinstance(checksums, Mapping):
         raise ConfigError("checksums", f"checksums must be a mapping of file name to MD5, got "
                                        f"{type(checksums).__name__}.")

@@ -206,6 +206,29 @@ def check_image_shape(image_shape: object) -> tuple[int, int, int]:
     return tuple(int(v) for v in values)  # type: ignore[return-value]
 
 
+def split_indices(
+    name: str, y: np.ndarray, test_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`stratified_split` of the labels ``y`` of the data set ``name``, with a training part.
+
+    Raises:
+        ConfigError: a bad ``test_fraction`` or ``seed``, or a split that leaves no training
+            example.
+
+    Example:
+        >>> import numpy as np
+        >>> split_indices("demo", np.array([0, 0, 1, 1]), 0.5, seed=0)[0].tolist()
+        [1, 3]
+    """
+    train_idx, test_idx = stratified_split(y, test_fraction, seed)
+    if len(train_idx) == 0:
+        raise ConfigError(
+            "test_fraction",
+            f"{name}: test_fraction={test_fraction} leaves no training examples of the {len(y)}. "
+            f"Use a smaller test_fraction (e.g. 0.2).")
+    return train_idx, test_idx
+
+
 def split_dataset(
     name: str,
     X: np.ndarray,
@@ -218,8 +241,7 @@ def split_dataset(
     """Build a `Dataset` from one pool of examples with a seeded `stratified_split`.
 
     Raises:
-        ConfigError: a bad ``test_fraction`` or ``seed``, or a split that leaves no training
-            example.
+        ConfigError: as `split_indices`.
 
     Example:
         >>> import numpy as np
@@ -227,11 +249,6 @@ def split_dataset(
         ...               0.2, seed=0)
         Dataset('demo', train=(8, 2), test=(2, 2), classes=2, image_shape=None)
     """
-    train_idx, test_idx = stratified_split(y, test_fraction, seed)
-    if len(train_idx) == 0:
-        raise ConfigError(
-            "test_fraction",
-            f"{name}: test_fraction={test_fraction} leaves no training examples of the {len(y)}. "
-            f"Use a smaller test_fraction (e.g. 0.2).")
+    train_idx, test_idx = split_indices(name, y, test_fraction, seed)
     return Dataset(name, X[train_idx], y[train_idx], X[test_idx], y[test_idx],
                    class_names, image_shape)

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from fcnn.data.dataset import Dataset, split_dataset
+from fcnn.data.dataset import Dataset, split_indices
 from fcnn.data.files import MAX_DEFLATE_RATIO, describe, os_error, preview, shorten
 from fcnn.errors import BudgetError, ConfigError, InputError
 from fcnn.limits import check_allocation, format_size, memory_budget
@@ -110,10 +110,20 @@ def load_image_folder(
         raise ConfigError("mode", f"mode must be one of {sorted(MODES)}, got "
                                   f"{shorten(repr(mode), 60)}.")
     target = _check_size(size)
+    if not isinstance(path, (str, os.PathLike)):
+        raise ConfigError("path", f"path must be a folder path, got {type(path).__name__}.")
     root = Path(path)
     files, labels, class_names = _list_images(root)
     channels = MODES[mode]
-    X: np.ndarray | None = None
+    y = np.asarray(labels, dtype=np.int64)
+    # split first: each image is decoded straight into its row of X_train or X_test
+    train_idx, test_idx = split_indices(str(root), y, test_fraction, seed)
+    in_test = np.zeros(len(files), dtype=bool)
+    in_test[test_idx] = True
+    row_of = np.empty(len(files), dtype=np.int64)
+    row_of[train_idx] = np.arange(len(train_idx))
+    row_of[test_idx] = np.arange(len(test_idx))
+    parts: tuple[np.ndarray, np.ndarray] | None = None
     expected_hw = target
     for index, file in enumerate(files):
         with _open_image(Image, file) as (image, file_size):
@@ -128,18 +138,21 @@ def load_image_folder(
                     f"all images.", file)
             row_bytes = channels * expected_hw[0] * expected_hw[1]
             decode_bytes = DECODE_BYTES_PER_PIXEL * (height * width + row_bytes)
-            if X is None:
-                check_allocation(len(files) * (row_bytes + 8) + decode_bytes,
+            data_bytes = len(files) * row_bytes
+            if parts is None:
+                check_allocation(data_bytes + 8 * len(files) + decode_bytes,
                                  f"{len(files)} images of {channels}x{expected_hw[0]}x"
                                  f"{expected_hw[1]}", root)
-                X = np.empty((len(files), row_bytes), dtype=np.uint8)
+                parts = (np.empty((len(train_idx), row_bytes), dtype=np.uint8),
+                         np.empty((len(test_idx), row_bytes), dtype=np.uint8))
             else:
-                check_allocation(X.nbytes + decode_bytes, f"decoding a {width}x{height} image",
+                check_allocation(data_bytes + decode_bytes, f"decoding a {width}x{height} image",
                                  file)
-            X[index] = _decode(image, file, mode, target)
-    y = np.asarray(labels, dtype=np.int64)
+            parts[int(in_test[index])][row_of[index]] = _decode(image, file, mode, target)
+    X_train, X_test = parts
     image_shape = (channels, int(expected_hw[0]), int(expected_hw[1]))
-    return split_dataset(str(root), X, y, class_names, image_shape, test_fraction, seed)
+    return Dataset(str(root), X_train, y[train_idx], X_test, y[test_idx], class_names,
+                   image_shape)
 
 
 def _check_size(size: Any) -> tuple[int, int] | None:
