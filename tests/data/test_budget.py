@@ -144,8 +144,38 @@ def test_cifar_huge_extended_header_is_never_read_whole(tmp_path):
     (tmp_path / "cifar-10-binary.tar.gz").write_bytes(
         gzip.compress(bytes(header) + bytes(500_000)))
     error, peak = peak_of(lambda: load_cifar10(tmp_path, download=False, verify=False))
-    assert "a tar header asks to read 500000256 bytes at once" in str(error)
+    assert "the tar headers ask for 512 + 500000256 bytes, more than the 1048576" in str(error)
     assert peak < 2 * MiB
+
+
+def test_cifar_chain_of_long_name_records_is_bounded(tmp_path):
+    # tarfile keeps every GNU long-name record of a chain alive while it recurses: 64 records
+    # of 1 MiB would hold 64 MiB (and a 16 GB chain is a ~16 MB gzip)
+    record = tarfile.TarInfo("././@LongLink")
+    record.type, record.size = tarfile.GNUTYPE_LONGNAME, MiB
+    block = record.tobuf(tarfile.GNU_FORMAT) + b"x" * MiB
+    (tmp_path / "cifar-10-binary.tar.gz").write_bytes(gzip.compress(block * 64, mtime=0))
+    error, peak = peak_of(lambda: load_cifar10(tmp_path, download=False, verify=False))
+    assert "the tar headers ask for" in str(error)
+    assert peak < 4 * MiB, f"peak {peak / MiB:.1f} MiB"
+
+
+def test_cifar_chain_of_sparse_map_blocks_is_bounded(tmp_path):
+    # an old-GNU sparse member whose map continues block after block: tarfile appends every
+    # entry to a list; identical blocks compress ~1000 times
+    header = bytearray(tarfile.TarInfo("sparse").tobuf(tarfile.GNU_FORMAT))
+    header[156:157] = tarfile.GNUTYPE_SPARSE
+    entry = b"%011o\0%011o\0" % (1, 1)
+    header[386:386 + 24] = entry
+    header[482] = 1  # isextended
+    header[148:156] = b" " * 8
+    header[148:156] = b"%06o\0 " % sum(header)
+    extension = entry * 21 + b"\1" + bytes(7)
+    blob = bytes(header) + extension * 20_000  # 10 MB of sparse map, 420000 entries
+    (tmp_path / "cifar-10-binary.tar.gz").write_bytes(gzip.compress(blob, mtime=0))
+    error, peak = peak_of(lambda: load_cifar10(tmp_path, download=False, verify=False))
+    assert "the tar headers ask for" in str(error)
+    assert peak < 4 * MiB, f"peak {peak / MiB:.1f} MiB"
 
 
 def test_cifar_truncated_official_size_archive_allocates_nothing(tmp_path):

@@ -320,3 +320,32 @@ def test_image_folder_errors_name_the_file(tmp_path):
 def test_missing_image_folder(tmp_path):
     with pytest.raises(MissingFileError, match="does not exist"):
         load_image_folder(tmp_path / "nowhere")
+
+
+def test_truncated_sparse_map_is_an_input_error(tmp_path):
+    # tarfile raises IndexError on a sparse map cut short: it must not escape
+    header = bytearray(tarfile.TarInfo("cifar-10-batches-bin/data_batch_1.bin")
+                       .tobuf(tarfile.GNU_FORMAT))
+    header[156:157] = tarfile.GNUTYPE_SPARSE
+    header[386:386 + 24] = b"%011o\0%011o\0" % (1, 1)
+    header[482] = 1  # the map continues in the next block, which is missing
+    header[148:156] = b" " * 8
+    header[148:156] = b"%06o\0 " % sum(header)
+    (tmp_path / ARCHIVE).write_bytes(gzip.compress(bytes(header) + b"\0" * 100))
+    with pytest.raises(InputError, match="could not read the archive"):
+        load_cifar10(tmp_path, download=False, verify=False)
+
+
+def test_pax_record_with_a_bad_number_is_an_input_error(tmp_path):
+    tar, _, _ = cifar_tar(2)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(tar)) as source, \
+            tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            member.pax_headers = {"GNU.sparse.map": "", "GNU.sparse.major": "1",
+                                  "GNU.sparse.minor": "0"}
+            archive.addfile(member, io.BytesIO(data))
+    (tmp_path / ARCHIVE).write_bytes(gzip.compress(buffer.getvalue()))
+    with pytest.raises(InputError):
+        load_cifar10(tmp_path, download=False, verify=False, records_per_file=2)

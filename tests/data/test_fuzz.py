@@ -12,6 +12,7 @@ Sizes: see ``tests/data/fuzz.py`` (``FCNN_FUZZ_EXAMPLES=5000`` for a long run by
 from __future__ import annotations
 
 import gzip
+import io
 import socket
 import struct
 import tarfile
@@ -194,7 +195,7 @@ def tar_header_damage(draw: st.DrawFn, tar: bytes) -> bytes:
     tarfile accepts the header and the loader's own checks are what is tested."""
     out = bytearray(tar)
     header = draw(st.sampled_from(CIFAR_HEADER_OFFSETS))
-    field = draw(st.sampled_from(["size", "type", "name"]))
+    field = draw(st.sampled_from(["size", "type", "name", "sparse"]))
     if field == "size":
         size = draw(st.sampled_from([0, 1, 3072, 3073 * CIFAR_RECORDS - 1, 3073 * CIFAR_RECORDS + 1,
                                      4097, 10**9, 8**11 - 1]) | st.integers(0, 8**11 - 1))
@@ -206,6 +207,10 @@ def tar_header_damage(draw: st.DrawFn, tar: bytes) -> bytes:
     elif field == "type":
         out[header + 156:header + 157] = draw(st.sampled_from(list(b"0125xgLK7")))\
             .to_bytes(1, "big")
+    elif field == "sparse":  # an old-GNU sparse member: a map of (offset, size) pairs
+        out[header + 156:header + 157] = b"S"
+        out[header + 386:header + 483] = draw(st.binary(min_size=97, max_size=97))
+        out[header + 482] = draw(st.sampled_from([0, 1]))
     else:
         names = [f"cifar-10-batches-bin/{m}" for m in (*CIFAR_MEMBERS, "batches.meta.txt")]
         name = draw(st.sampled_from([*names, "./" + names[0], "other"])).encode()
@@ -214,6 +219,36 @@ def tar_header_damage(draw: st.DrawFn, tar: bytes) -> bytes:
     checksum = sum(out[header:header + 512])
     out[header + 148:header + 156] = f"{checksum:06o}\0 ".encode()
     return bytes(out)
+
+
+PAX_KEYWORDS = ["path", "size", "linkpath", "mtime", "uid", "hdrcharset", "GNU.sparse.major",
+                "GNU.sparse.minor", "GNU.sparse.map", "GNU.sparse.size", "GNU.sparse.numblocks",
+                "GNU.sparse.offset", "GNU.sparse.numbytes", "GNU.sparse.name",
+                "GNU.sparse.realsize"]
+
+
+@st.composite
+def pax_records(draw: st.DrawFn) -> bytes:
+    """CIFAR_TAR with extended (pax) records of drawn keywords and values before one member."""
+    records = draw(st.dictionaries(
+        st.sampled_from(PAX_KEYWORDS) | st.text(min_size=1, max_size=8),
+        st.text(max_size=20) | st.integers(-5, 2**70).map(str)
+        | st.sampled_from(["0,1,2", "1", "0", "1.0", "\n", "x" * 300]), min_size=1, max_size=4))
+    target = draw(st.sampled_from(range(7)))
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(CIFAR_TAR)) as source, \
+            tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        for index, member in enumerate(source.getmembers()):
+            data = source.extractfile(member).read()
+            if index == target:
+                member.pax_headers = {k.replace("=", "").replace("\0", ""): v.replace("\0", "")
+                                      for k, v in records.items()}
+            try:
+                archive.addfile(member, io.BytesIO(data))
+            except (ValueError, UnicodeError, tarfile.TarError):  # the writer refused them
+                member.pax_headers = {}
+                archive.addfile(member, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def reference_cifar(path: Path) -> Dataset | None:
@@ -251,13 +286,15 @@ def reference_cifar(path: Path) -> Dataset | None:
 @given(data=st.data())
 def test_fuzz_cifar10(data, isolated_cache):
     layer = data.draw(st.sampled_from(["gzip stream", "tar bytes", "plain tar", "tar header",
-                                       "class names"]))
+                                       "pax records", "class names"]))
     verify = data.draw(st.booleans(), "verify")
     tar = CIFAR_TAR
     if layer in ("tar bytes", "plain tar"):
         tar = data.draw(mutated(tar))
     elif layer == "tar header":
         tar = data.draw(tar_header_damage(tar))
+    elif layer == "pax records":
+        tar = data.draw(pax_records())
     elif layer == "class names":
         meta = data.draw(mutated(b"\n".join(name.encode() for name in CIFAR_CLASSES) + b"\n"))
         tar, _, _ = cifar_tar(CIFAR_RECORDS, meta=meta)
@@ -288,7 +325,8 @@ IMAGE_FILES = {
 }
 
 
-def reference_folder(root: Path, mode: str, size: tuple[int, int] | None) -> Dataset | None:
+def reference_folder(root: Path, mode: str, size: tuple[int, int] | None,
+                     test_fraction: float = 0.5) -> Dataset | None:
     """The folder as plain Pillow decodes it, split as load_image_folder splits."""
     rows, labels = [], []
     for label, cls in enumerate(["a", "b"]):
@@ -307,7 +345,7 @@ def reference_folder(root: Path, mode: str, size: tuple[int, int] | None) -> Dat
         return None
     X = np.stack([row.reshape(-1) for row in rows])
     return split_dataset(str(root), X, np.array(labels, dtype=np.int64), ["a", "b"],
-                         rows[0].shape, 0.5, 0)
+                         rows[0].shape, test_fraction, 0)
 
 
 @FUZZ
@@ -331,7 +369,8 @@ def test_fuzz_image_folder(data):
             (root / name).write_bytes(damaged if name == target else blob)
         load = lambda: load_image_folder(root, mode=mode, size=size,  # noqa: E731
                                          test_fraction=test_fraction)
-        check = lambda ds: same_dataset(ds, reference_folder(root, mode, size))  # noqa: E731
+        check = lambda ds: same_dataset(  # noqa: E731
+            ds, reference_folder(root, mode, size, test_fraction))
         expect_dataset_or_fcnn_error("image folder (load_image_folder)", load, check)
     assert Image.MAX_IMAGE_PIXELS == 89_478_485 or Image.MAX_IMAGE_PIXELS is None
 

@@ -11,9 +11,10 @@ exist whose members are byte-identical to the official ones); the six members al
 so is the class-name file ``batches.meta.txt``: when the batches are the official ones it must
 list the ten official names (blank lines aside), and in any case ten distinct short names.
 
-The archive is read in one bounded pass: at most `MAX_MEMBERS` tar members, no tar header read
-of more than `MAX_TAR_READ` bytes, a class-name file of at most `MAX_META_BYTES`, and the arrays
-allocated only once a batch's size is checked and the total fits the memory budget.
+The archive is read in one bounded pass: at most `MAX_MEMBERS` tar members, at most
+`MAX_TAR_METADATA` bytes of tar headers (pax and GNU long-name records and sparse maps
+included: tarfile holds them in memory), a class-name file of at most `MAX_META_BYTES`, and the
+arrays allocated only once a batch's size is checked and the total fits the memory budget.
 
 Example:
     >>> import io, tarfile, tempfile
@@ -45,6 +46,7 @@ import numpy as np
 from fcnn.data.dataset import Dataset
 from fcnn.data.download import Source, checksum_error, find_or_download
 from fcnn.data.files import (
+    DAMAGED,
     GZIP_MAGIC,
     max_decompressed_size,
     open_input,
@@ -86,9 +88,11 @@ _CHUNK_RECORDS = 1000  # 3 MB read at a time
 MAX_MEMBERS = 64
 #: the official class-name file is 61 bytes
 MAX_META_BYTES = 4096
-#: the most bytes tarfile may read at once (an extended header is read whole)
-MAX_TAR_READ = 16 * 2**20
+#: the most bytes of tar headers tarfile may read in all (the official archive has 4 KB)
+MAX_TAR_METADATA = 2**20
 _MAX_NAME_CHARS = 64
+#: tarfile's parsers of pax and sparse records also raise these on damaged bytes
+TAR_DAMAGED = (*DAMAGED, ValueError, IndexError)
 _DESCRIPTION = f"the CIFAR-10 binary release {ARCHIVE} (a tar of {FOLDER}/*.bin)"
 
 
@@ -171,8 +175,8 @@ def read_cifar10_archive(
     class_names = CLASS_NAMES
     seen: set[str] = set()
     with open_input(path, _DESCRIPTION, fix) as raw, \
-            reading(path, _DESCRIPTION, fix, "read the archive"), \
-            _open_tar(raw, path) as (archive, gzipped):
+            reading(path, _DESCRIPTION, fix, "read the archive", TAR_DAMAGED), \
+            _open_tar(raw, path) as (archive, reads, gzipped):
         most = max_decompressed_size(os.fstat(raw.fileno()).st_size, gzipped)
         for count, member in enumerate(archive, start=1):
             if count > MAX_MEMBERS:
@@ -185,14 +189,16 @@ def read_cifar10_archive(
             where = f"{path}::{FOLDER}/{name}"
             _check_member(member, name, where, seen, path)
             if name == META_MEMBER:
-                class_names = _read_class_names(archive.extractfile(member), member.size,
-                                                where, checksums, path)
+                with reads.member_data():
+                    class_names = _read_class_names(archive.extractfile(member), member.size,
+                                                    where, checksums, path)
                 continue
             _check_member_size(where, member.size, records_per_file)
             if arrays is None:
                 arrays = _allocate(path, records_per_file, most)
             X, y = _batch_rows(arrays, name, records_per_file)
-            md5 = _read_records(archive.extractfile(member), X, y, where, path)
+            with reads.member_data():
+                md5 = _read_records(archive.extractfile(member), X, y, where, path)
             expected = None if checksums is None else checksums.get(name)
             if expected is not None and md5 != expected:
                 raise checksum_error(where, expected, md5, fix)
@@ -215,8 +221,11 @@ def _check_records_per_file(records_per_file: int) -> None:
 
 
 @contextlib.contextmanager
-def _open_tar(raw: IO[bytes], path: Path) -> Iterator[tuple[tarfile.TarFile, bool]]:
-    """The tar in ``raw`` (gzip'd or plain), read through `_BoundedReads`, and whether gzip'd."""
+def _open_tar(
+    raw: IO[bytes], path: Path
+) -> Iterator[tuple[tarfile.TarFile, _BoundedReads, bool]]:
+    """The tar in ``raw`` (gzip'd or plain), the `_BoundedReads` it reads through, and whether
+    ``raw`` is gzip'd."""
     start = raw.read(6)
     raw.seek(0)
     gzipped = start.startswith(GZIP_MAGIC)
@@ -228,28 +237,44 @@ def _open_tar(raw: IO[bytes], path: Path) -> Iterator[tuple[tarfile.TarFile, boo
         stream: IO[bytes] = raw
         if gzipped:
             stream = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
-        archive = stack.enter_context(
-            tarfile.open(fileobj=_BoundedReads(stream, path), mode="r:"))
-        yield archive, gzipped
+        reads = _BoundedReads(stream, path)
+        archive = stack.enter_context(tarfile.open(fileobj=reads, mode="r:"))
+        yield archive, reads, gzipped
 
 
 class _BoundedReads:
-    """A read-only view of a stream that refuses any single read over `MAX_TAR_READ` bytes.
+    """A read-only view of a stream that lets tarfile read at most `MAX_TAR_METADATA` bytes of
+    tar headers in all; reads of member data (inside `member_data`) are not counted.
 
-    tarfile reads a pax or GNU long-name header whole, in one read of the size its header
-    declares; this keeps a damaged header from making it allocate gigabytes.
+    tarfile reads a pax or GNU long-name record whole, in one read of the size its header
+    declares, keeps a chain of them alive while it recurses, and grows a list for every sparse
+    map block; this keeps a damaged or hostile header from making it allocate gigabytes.
     """
 
     def __init__(self, stream: IO[bytes], path: Path) -> None:
         self.stream = stream
         self.path = path
+        self.metadata = 0
+        self.in_member = False
+
+    @contextlib.contextmanager
+    def member_data(self) -> Iterator[None]:
+        """Reads inside the block are a member's data, not tar headers."""
+        self.in_member = True
+        try:
+            yield
+        finally:
+            self.in_member = False
 
     def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0 or size > MAX_TAR_READ:
-            raise InputError(
-                f"{self.path}: a tar header asks to read {size} bytes at once, more than any "
-                f"member of CIFAR-10 needs ({MAX_TAR_READ} bytes). The archive is damaged or "
-                f"not CIFAR-10. To fix: {_fix(self.path)}", self.path)
+        if not self.in_member:
+            if size is None or size < 0 or self.metadata + size > MAX_TAR_METADATA:
+                raise InputError(
+                    f"{self.path}: the tar headers ask for {self.metadata} + {size} bytes, more "
+                    f"than the {MAX_TAR_METADATA} bytes any CIFAR-10 archive needs (the official "
+                    f"one has 4 KB of headers). The archive is damaged or not CIFAR-10. To fix: "
+                    f"{_fix(self.path)}", self.path)
+            self.metadata += size
         return self.stream.read(size)
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
