@@ -186,15 +186,16 @@ def load_idx_dataset(
     """Find (or download), verify and decode the four IDX files described by ``spec``.
 
     The four headers are read and checked against the files' real sizes, against each other
-    and against the memory budget before any pixel is read.
+    and against the memory budget before any pixel is read. (The bytes of a ``.gz`` file that
+    passed its MD5 are not counted again: it is the file the checksum vouches for.)
     """
     table = (spec.md5 if checksums is None else checksums) if verify else None
     accepted = {name: (name, name.removesuffix(".gz")) for name in FILES}
     paths = find_or_download(spec.source, data_dir, download, table, base_url, accepted)
-    if table is not None:
-        for path in paths.values():
-            _verify(path, table, spec)
-    layouts = {name: read_idx_layout(paths[name], _magic(name)) for name in FILES}
+    verified = {name for name, path in paths.items()
+                if table is not None and _verify(path, table, spec)}
+    layouts = {name: read_idx_layout(paths[name], _magic(name), verified=name in verified)
+               for name in FILES}
     train_images, test_images = layouts[TRAIN_IMAGES], layouts[TEST_IMAGES]
     for images, labels in ((train_images, layouts[TRAIN_LABELS]),
                            (test_images, layouts[TEST_LABELS])):
@@ -219,10 +220,11 @@ def _magic(name: str) -> int:
     return IMAGES_MAGIC if "images" in name else LABELS_MAGIC
 
 
-def _verify(path: Path, table: Mapping[str, str], spec: IdxSpec) -> None:
+def _verify(path: Path, table: Mapping[str, str], spec: IdxSpec) -> bool:
+    """Check the MD5 of ``path`` if ``table`` has one; return whether it was checked."""
     expected = table.get(path.name)
     if expected is None:
-        return
+        return False
     found = md5_of_file(path)
     if found != expected:
         url = spec.source.base_urls[0] + path.name.removesuffix(".gz") + ".gz"
@@ -230,6 +232,7 @@ def _verify(path: Path, table: Mapping[str, str], spec: IdxSpec) -> None:
             path, expected, found,
             f"delete {path} and download it again ({url}), or put the official file there.",
         )
+    return True
 
 
 @dataclass(frozen=True)
@@ -255,12 +258,14 @@ class IdxLayout:
         return n_values if self.magic == IMAGES_MAGIC else 9 * n_values
 
 
-def read_idx_layout(path: Path, magic: int) -> IdxLayout:
+def read_idx_layout(path: Path, magic: int, verified: bool = False) -> IdxLayout:
     """Read and check the header of an IDX file without reading its data into memory.
 
     Args:
         path: the file, ``.gz`` or uncompressed.
         magic: the expected magic number, `IMAGES_MAGIC` or `LABELS_MAGIC`.
+        verified: the file passed its checksum, so the bytes of a ``.gz`` file need not be
+            counted (the header is still checked against the file size and the budget).
 
     Returns:
         The file's `IdxLayout`.
@@ -292,7 +297,12 @@ def read_idx_layout(path: Path, magic: int) -> IdxLayout:
                     path)
             check_allocation(layout.nbytes, f"the {kind} announced by the header "
                                             f"{layout.shape}", path)
-            found = _count_to_end(stream, limit=declared + 1) if gzipped else most
+            if not gzipped:
+                found = most
+            elif verified:
+                found = declared
+            else:
+                found = _count_to_end(stream, limit=declared + 1)
             if found != declared:
                 _raise_size_mismatch(path, layout.shape, declared, found, exact=not gzipped)
     return layout

@@ -118,11 +118,7 @@ def load_image_folder(
     y = np.asarray(labels, dtype=np.int64)
     # split first: each image is decoded straight into its row of X_train or X_test
     train_idx, test_idx = split_indices(str(root), y, test_fraction, seed)
-    in_test = np.zeros(len(files), dtype=bool)
-    in_test[test_idx] = True
-    row_of = np.empty(len(files), dtype=np.int64)
-    row_of[train_idx] = np.arange(len(train_idx))
-    row_of[test_idx] = np.arange(len(test_idx))
+    in_test, row_of = _destinations(len(files), train_idx, test_idx)
     parts: tuple[np.ndarray, np.ndarray] | None = None
     expected_hw = target
     for index, file in enumerate(files):
@@ -153,6 +149,17 @@ def load_image_folder(
     image_shape = (channels, int(expected_hw[0]), int(expected_hw[1]))
     return Dataset(str(root), X_train, y[train_idx], X_test, y[test_idx], class_names,
                    image_shape)
+
+
+def _destinations(n: int, train_idx: np.ndarray,
+                  test_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``n`` examples: whether it goes to the test part, and its row there."""
+    in_test = np.zeros(n, dtype=bool)
+    in_test[test_idx] = True
+    row_of = np.empty(n, dtype=np.int64)
+    row_of[train_idx] = np.arange(len(train_idx))
+    row_of[test_idx] = np.arange(len(test_idx))
+    return in_test, row_of
 
 
 def _check_size(size: Any) -> tuple[int, int] | None:
