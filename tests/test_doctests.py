@@ -23,9 +23,6 @@ NO_EXAMPLES = {
     "fcnn.optim": "a package that only re-exports names",
     "fcnn.train": "a package that only re-exports names",
     "fcnn.viz": "a package that only re-exports names",
-    # TODO(issue 13 readers): their examples arrive with the readers' rework
-    "fcnn.data.cifar": "examples arrive with the readers' rework",
-    "fcnn.data.idx": "examples arrive with the readers' rework",
 }
 
 #: modules that need an optional extra to import, and the module that extra provides.

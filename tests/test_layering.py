@@ -19,8 +19,9 @@ SOURCE = Path(fcnn.__file__).parent
 #: The layer of each room (the first part of a module name under fcnn).
 LAYERS = {
     "errors": 0, "registry": 0, "random": 0, "_extras": 0, "info": 0, "metrics": 0,
+    "limits": 0, "files": 0, "threads": 0,
     "engine": 1, "nn": 2, "data": 2, "optim": 3, "train": 4, "run": 5, "viz": 6, "sweep": 6,
-    "sklearn": 6, "onnx": 6, "torch": 6, "playground": 6, "threads": 0, "cli": 7,
+    "sklearn": 6, "onnx": 6, "torch": 6, "playground": 6, "cli": 7,
 }
 
 

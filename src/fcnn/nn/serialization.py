@@ -21,7 +21,7 @@ import numpy as np
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
-from fcnn.errors import InputError
+from fcnn.errors import InputError, MissingFileError
 from fcnn.files import atomic_path, sha256_file, write_json
 from fcnn.nn.layers import MLP
 
@@ -68,7 +68,7 @@ def read_model_json(folder: str | Path) -> dict[str, Any]:
     """The parsed ``model.json`` of a saved model, with clear errors for bad files."""
     path = Path(folder) / CONFIG_FILE
     if not path.is_file():
-        raise InputError(
+        raise MissingFileError(
             f"no saved model in {folder}: {CONFIG_FILE} is missing. Expected a run folder "
             f"written by `fcnn train` or fcnn.nn.save_model (it holds {CONFIG_FILE} and "
             f"{WEIGHTS_FILE}).", path)
@@ -132,7 +132,7 @@ def load_model(folder: str | Path) -> MLP:
     path = folder / WEIGHTS_FILE
     config_path = folder / CONFIG_FILE
     if not path.is_file():
-        raise InputError(f"{path} is missing: the weights of the saved model.", path)
+        raise MissingFileError(f"{path} is missing: the weights of the saved model.", path)
     expected = document.get("weights_sha256")
     if expected is not None and sha256_file(path) != expected:
         raise InputError(
