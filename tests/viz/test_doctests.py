@@ -9,7 +9,8 @@ import pytest
 
 MODULES = ["fcnn.viz.expression", "fcnn.viz.graph", "fcnn.viz.curves", "fcnn.viz.losses",
            "fcnn.viz.boundary", "fcnn.viz.templates", "fcnn.viz.training", "fcnn.viz.lecture",
-           "fcnn.viz.style"]
+           "fcnn.viz.style", "fcnn.viz.regions", "fcnn.viz.text", "fcnn.viz.i18n",
+           "fcnn.viz.quiz"]
 
 
 @pytest.mark.parametrize("name", MODULES)
