@@ -32,7 +32,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from fcnn.train import TrainConfig, run_experiment
+from fcnn.run import TrainConfig, run_experiment
 from fcnn.train.callbacks import Callback
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,9 +103,9 @@ def hyper_parameters(config: TrainConfig) -> str:
         parts.append(f"dropout {config.dropout:g}")
     if config.batchnorm:
         parts.append("BN")
-    if config.label_smoothing:
+    if config.get("label_smoothing"):
         parts.append(f"ls {config.label_smoothing:g}")
-    if config.loss != "ce":
+    if config.loss != "cross_entropy":
         parts.append(f"{config.loss} loss")
     parts.append("+".join(config.preprocess) or "raw")
     if config.augment:
@@ -139,13 +139,13 @@ def run_row(row: Row, seeds: list[int], quick: bool, data_dir: str | None, progr
     """Train the row's configuration once per seed; return the per-seed record."""
     config = TrainConfig.from_toml(row.path)
     if data_dir:
-        config.data_dir = data_dir
+        config = config.replace(data_dir=data_dir)
     if quick:
-        config.epochs = 1
+        config = config.replace(epochs=1)
     record: dict[str, object] = {"row": row.name, "group": row.group, "config": config.to_dict(),
                                  "quick": quick, "machine_before": machine(), "seeds": []}
     for seed in seeds:
-        config.seed = seed
+        config = config.replace(seed=seed)
         folder = runs_dir / f"{row.name}-seed{seed}" if runs_dir else None
         print(f"== {row.name} seed {seed}: {config.epochs} epochs", flush=True)
         result = run_experiment(config, folder=folder, progress=progress, log=print,

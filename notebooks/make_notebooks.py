@@ -90,7 +90,7 @@ figure"""),
     ("code", """\
 from fcnn.viz.curves import plot_activations, plot_softmax
 
-plot_activations(k=0.1)"""),
+plot_activations(negative_slope=0.1)"""),
     ("markdown", ["lecture.softmax"]),
     ("code", """\
 plot_softmax([1.3, 5.1, 2.2, 0.7, 1.1], [i18n.tr("word.class_n", i=i) for i in range(1, 6)])"""),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any
 
 #: the extra of pyproject.toml that installs each optional top-level module.
 EXTRAS: dict[str, str] = {
@@ -42,30 +41,3 @@ def require(module: str, feature: str) -> ModuleType:
         how = (f"the '{extra}' extra: pip install 'fcnn[{extra}]'" if extra
                else f"the package {top!r}: pip install {top}")
         raise ImportError(f"{feature} needs {how} (import {module} failed: {error})") from error
-
-
-def flat_layers(model: Any) -> list[tuple[str, Any]]:
-    """The layers of an fcnn model in the order they run, as (dotted name, layer) pairs.
-
-    Nested ``Sequential`` models are flattened; a single layer is its own list. The
-    exporters (ONNX, PyTorch) walk this list.
-
-    Example:
-        >>> from fcnn.nn import MLP
-        >>> [name for name, _ in flat_layers(MLP(4, [3], 2))]
-        ['0', '1', '2']
-    """
-    from fcnn.nn import Module, Sequential
-
-    if not isinstance(model, Module):
-        raise TypeError(f"expected an fcnn model (fcnn.nn.Module, e.g. an MLP), got "
-                        f"{type(model).__name__}.")
-    if not isinstance(model, Sequential):
-        return [("0", model)]
-    layers: list[tuple[str, Any]] = []
-    for index, layer in enumerate(model.layers):
-        if isinstance(layer, Sequential):
-            layers += [(f"{index}.{name}", inner) for name, inner in flat_layers(layer)]
-        else:
-            layers.append((str(index), layer))
-    return layers

@@ -4,7 +4,8 @@ Each fcnn layer becomes the standard ONNX operator that computes the same functi
 in evaluation mode:
 
     Linear       -> Gemm (y = x W^T + b, transB=1)
-    ReLU, Sigmoid, Tanh, LeakyReLU(k) -> Relu, Sigmoid, Tanh, LeakyRelu(alpha=k)
+    activations  -> the operator of their entry in ``fcnn.nn.ACTIVATIONS`` (``meta["onnx"]``):
+                    Relu, Sigmoid, Tanh, LeakyRelu(alpha=negative_slope)...
     BatchNorm1d  -> BatchNormalization (running mean and variance)
     Dropout, Identity -> nothing (they are the identity in evaluation mode)
     Softmax      -> Softmax (also appended when ``softmax=True``)
@@ -25,26 +26,18 @@ from typing import Any
 
 import numpy as np
 
-from fcnn._extras import flat_layers, require
-from fcnn.nn import (
-    BatchNorm1d,
-    Dropout,
-    Identity,
-    LeakyReLU,
-    Linear,
-    Module,
-    ReLU,
-    Sigmoid,
-    Softmax,
-    Tanh,
-)
+from fcnn._extras import require
+from fcnn.nn import ACTIVATIONS, Activation, BatchNorm1d, Dropout, Linear, Module, Softmax
+from fcnn.nn.layers import flat_layers
 
 #: the ONNX operator set the exported files declare (onnxruntime >= 1.14 runs it).
 DEFAULT_OPSET = 17
 
-_ACTIVATION_OPS: dict[type, str] = {ReLU: "Relu", Sigmoid: "Sigmoid", Tanh: "Tanh"}
-SUPPORTED = ("Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Identity", "Dropout",
-             "BatchNorm1d", "Softmax")
+
+def supported() -> list[str]:
+    """The layers that can be exported: the fixed ones and every activation with an operator."""
+    activations = [e.name for e in ACTIVATIONS.entries() if "onnx" in e.meta]
+    return ["Linear", "BatchNorm1d", "Dropout", "Softmax", *activations]
 
 
 def _in_features(layers: list[tuple[str, Module]]) -> int:
@@ -101,10 +94,13 @@ def to_onnx(model: Module, softmax: bool = False, opset: int = DEFAULT_OPSET,
             if layer.bias is not None:
                 inputs.append(constant(f"{name}.bias", layer.bias.data))
             add("Gemm", name, inputs, transB=1)
-        elif type(layer) in _ACTIVATION_OPS:
-            add(_ACTIVATION_OPS[type(layer)], name, [])
-        elif isinstance(layer, LeakyReLU):
-            add("LeakyRelu", name, [], alpha=float(layer.k))
+        elif isinstance(layer, Activation) and "onnx" in ACTIVATIONS.get(layer.name).meta:
+            operator = ACTIVATIONS.get(layer.name).meta["onnx"]
+            if operator is None:  # the identity: no node
+                continue
+            op, attribute_names = operator
+            add(op, name, [], **{attribute: float(layer.options[option])
+                                 for attribute, option in attribute_names.items()})
         elif isinstance(layer, BatchNorm1d):
             inputs = [constant(f"{name}.{key}", value) for key, value in (
                 ("weight", layer.weight.data), ("bias", layer.bias.data),
@@ -115,11 +111,11 @@ def to_onnx(model: Module, softmax: bool = False, opset: int = DEFAULT_OPSET,
                 raise ValueError(f"layer {name} is Softmax(axis={layer.axis}); only the class "
                                  f"axis (-1 or 1) of (N, classes) scores can be exported.")
             add("Softmax", name, [], axis=-1)
-        elif isinstance(layer, (Dropout, Identity)):
+        elif isinstance(layer, Dropout):
             continue
         else:
             raise ValueError(f"layer {name} ({type(layer).__name__}) cannot be exported to "
-                             f"ONNX; supported layers: {', '.join(SUPPORTED)}.")
+                             f"ONNX; supported layers: {', '.join(supported())}.")
     if softmax and not ends_with_softmax:
         add("Softmax", "output", [], axis=-1)
         ends_with_softmax = True

@@ -23,9 +23,9 @@ import numpy as np
 
 from fcnn._extras import require
 from fcnn.engine import Tensor, no_grad
-from fcnn.nn import MLP, Linear, get_loss
-from fcnn.nn.losses import HingeLoss, Loss
-from fcnn.optim import Optimizer, get_optimizer
+from fcnn.nn import Linear
+from fcnn.optim import Optimizer
+from fcnn.run import TrainConfig, build_loss, build_model, build_optimizer
 from fcnn.train import BestCheckpoint, Callback, EarlyStopping, History
 from fcnn.train import fit as train
 
@@ -51,18 +51,25 @@ class FCNClassifier(_base.ClassifierMixin, _base.BaseEstimator):
     Parameters:
         hidden: widths of the hidden layers, e.g. ``(100,)`` or ``(256, 128)``; ``()``
             gives the linear classifier f = Wx + b. (``MLPClassifier``: hidden_layer_sizes.)
-        activation: "relu", "leaky_relu", "sigmoid", "tanh" or "identity".
-        leaky_slope: k of Leaky ReLU, max(kx, x).
+        activation: "relu", "leaky_relu", "sigmoid", "tanh" or "identity" (any name of
+            ``fcnn.nn.ACTIVATIONS``), or one name per hidden layer.
+        negative_slope: k of Leaky ReLU, max(kx, x) (only with "leaky_relu").
         dropout: probability of dropping each hidden activation during training.
         batchnorm: batch normalisation before each hidden activation.
         init: weight initialisation, "pytorch", "xavier" or "he".
-        loss: "ce" (softmax cross-entropy) or "hinge" (multiclass SVM loss).
-        margin: margin of the hinge loss.
-        label_smoothing: of the cross-entropy loss.
-        optimizer: "adam", "adamw" or "sgd" (with ``momentum``).
-        lr: learning rate. (``MLPClassifier``: learning_rate_init.)
-        momentum: of SGD.
-        weight_decay: L2 weight decay. (``MLPClassifier``: alpha.)
+        loss: "cross_entropy" (softmax), "hinge" (multiclass SVM loss) or "squared_error".
+        margin: margin of the hinge loss (only with "hinge").
+        label_smoothing: of the cross-entropy loss (only with "cross_entropy").
+        optimizer: "adam", "adamw" or "sgd".
+        lr: learning rate (None: the optimizer's default, 1e-3 for Adam).
+            (``MLPClassifier``: learning_rate_init.)
+        momentum: of SGD (only with "sgd"; None: 0.9).
+        weight_decay: L2 weight decay (None: the optimizer's default).
+            (``MLPClassifier``: alpha.)
+
+        Every option is checked by ``fcnn train``'s configuration schema: a value of the
+        wrong type or range, or an option that does not apply to the chosen optimizer or
+        loss, is a ``ValueError`` that names it when ``fit`` is called.
         schedule: learning-rate schedule over all steps of ``fit``: "constant", "step",
             "cosine" (``partial_fit`` uses the constant rate).
         batch_size: samples per step (all samples if there are fewer). With batch norm,
@@ -106,17 +113,19 @@ class FCNClassifier(_base.ClassifierMixin, _base.BaseEstimator):
     """
 
     def __init__(self, hidden: Sequence[int] | int = (100,), activation: str = "relu",
-                 leaky_slope: float = 0.01, dropout: float = 0.0, batchnorm: bool = False,
-                 init: str = "pytorch", loss: str = "ce", margin: float = 1.0,
-                 label_smoothing: float = 0.0, optimizer: str = "adam", lr: float = 1e-3,
-                 momentum: float = 0.9, weight_decay: float = 0.0, schedule: str = "constant",
+                 negative_slope: float | None = None, dropout: float = 0.0,
+                 batchnorm: bool = False, init: str = "pytorch", loss: str = "cross_entropy",
+                 margin: float | None = None, label_smoothing: float | None = None,
+                 optimizer: str = "adam", lr: float | None = None,
+                 momentum: float | None = None, weight_decay: float | None = None,
+                 schedule: str = "constant",
                  batch_size: int = 200, epochs: int = 200, tol: float | None = 1e-4,
                  n_iter_no_change: int = 10, early_stopping: bool = False,
                  validation_fraction: float = 0.1, warm_start: bool = False,
                  random_state: Any = None, verbose: bool = False) -> None:
         self.hidden = hidden
         self.activation = activation
-        self.leaky_slope = leaky_slope
+        self.negative_slope = negative_slope
         self.dropout = dropout
         self.batchnorm = batchnorm
         self.init = init
@@ -170,7 +179,8 @@ class FCNClassifier(_base.ClassifierMixin, _base.BaseEstimator):
         labels = self._encode(y)
         self._seed_step += 1
         seed = self._seed + self._seed_step
-        loss = self._make_loss()
+        config = self._config()
+        loss = build_loss(config)
         if incremental:
             train_rows = len(X)
             history = train(self.model_, X, labels, loss=loss, optimizer=self._optimizer,
@@ -179,10 +189,11 @@ class FCNClassifier(_base.ClassifierMixin, _base.BaseEstimator):
         else:
             split = self._validation_split()
             train_rows = len(X) - (int(round(len(X) * split)) if split else 0)
-            history = train(self.model_, X, labels, loss=loss, optimizer=self.optimizer,
-                            lr=self.lr, momentum=self.momentum, weight_decay=self.weight_decay,
-                            epochs=self.epochs, batch_size=self._batch_size(train_rows),
-                            schedule=self.schedule, validation_split=split,
+            batch_size = self._batch_size(train_rows)
+            steps = -(-train_rows // batch_size) * self.epochs
+            history = train(self.model_, X, labels, loss=loss,
+                            optimizer=build_optimizer(config, self.model_, steps),
+                            epochs=self.epochs, batch_size=batch_size, validation_split=split,
                             callbacks=self._callbacks(), progress=self.verbose, seed=seed)
             self.history_ = history
             self._warn_if_not_converged(history)
@@ -199,14 +210,10 @@ class FCNClassifier(_base.ClassifierMixin, _base.BaseEstimator):
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             seed = _utils.check_random_state(seed).randint(np.iinfo(np.int32).max)
         self._seed, self._seed_step = int(seed), 0
-        hidden = [self.hidden] if isinstance(self.hidden, (int, np.integer)) else self.hidden
-        self.model_ = MLP(n_features, list(hidden), len(classes), activation=self.activation,
-                          leaky_slope=self.leaky_slope, dropout=self.dropout,
-                          batchnorm=self.batchnorm, init=self.init, seed=self._seed)
-        options = {"momentum": self.momentum} if str(self.optimizer).lower() == "sgd" else {}
-        self._optimizer: Optimizer = get_optimizer(
-            self.optimizer, self.model_.parameters(), lr=self.lr,
-            weight_decay=self.weight_decay, **options)
+        config = self._config().replace(seed=self._seed, schedule="constant")
+        self.model_ = build_model(config, n_features, len(classes))
+        # the optimizer of partial_fit: a constant rate, its state kept between calls
+        self._optimizer: Optimizer = build_optimizer(config, self.model_, total_steps=1)
         self.loss_curve_: list[float] = []
         self.validation_loss_curve_: list[float] | None = None
         self.validation_scores_: list[float] | None = None
@@ -227,11 +234,22 @@ class FCNClassifier(_base.ClassifierMixin, _base.BaseEstimator):
             return self.batch_size + 1
         return self.batch_size
 
-    def _make_loss(self) -> Loss:
-        loss = get_loss(self.loss)
-        if isinstance(loss, HingeLoss):
-            return get_loss(self.loss, margin=self.margin)
-        return get_loss(self.loss, label_smoothing=self.label_smoothing)
+    def _config(self) -> TrainConfig:
+        """The estimator's options as a run configuration, checked by the schema."""
+        hidden = self.hidden
+        if isinstance(hidden, (int, np.integer)) and not isinstance(hidden, bool):
+            hidden = [int(hidden)]
+        elif isinstance(hidden, tuple):
+            hidden = list(hidden)
+        values = {"hidden": hidden, "activation": self.activation, "dropout": self.dropout,
+                  "batchnorm": self.batchnorm, "init": self.init, "loss": self.loss,
+                  "optimizer": self.optimizer, "schedule": self.schedule,
+                  "batch_size": self.batch_size, "epochs": self.epochs}
+        for key in ("negative_slope", "margin", "label_smoothing", "lr", "momentum",
+                    "weight_decay"):
+            if getattr(self, key) is not None:
+                values[key] = getattr(self, key)
+        return TrainConfig.from_dict(values, where=f"{type(self).__name__}: ")
 
     def _validation_split(self) -> float:
         if not 0 <= self.validation_fraction < 1:

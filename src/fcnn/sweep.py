@@ -40,8 +40,8 @@ from typing import Any
 import numpy as np
 
 from fcnn._extras import require
-from fcnn.train import TrainConfig, run_experiment
-from fcnn.train.experiment import read_toml
+from fcnn.run import TrainConfig, read_toml, run_experiment
+from fcnn.run.config import to_toml
 
 #: the metrics a sweep can rank by, and whether higher or lower is better.
 METRICS = {"val_accuracy": "max", "val_loss": "min", "test_accuracy": "max", "test_loss": "min"}
@@ -75,20 +75,6 @@ def trial_id(config: dict[str, Any]) -> str:
     full = TrainConfig.from_dict(config).to_dict()
     text = json.dumps(full, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def check_config(config: dict[str, Any]) -> None:
-    """Catch a bad option value (activation, loss, optimizer...) before any training."""
-    from fcnn.optim import OPTIMIZERS, SCHEDULES
-    from fcnn.train.experiment import build_loss, build_model
-
-    options = TrainConfig.from_dict(config)
-    build_model(options, 2, 2)
-    build_loss(options)
-    for name, value, valid in (("optimizer", options.optimizer, OPTIMIZERS),
-                               ("schedule", options.schedule, SCHEDULES)):
-        if str(value).lower() not in valid:
-            raise ValueError(f"unknown {name} {value!r}; valid names: {', '.join(valid)}.")
 
 
 def apply_params(base: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +166,7 @@ class Sweep:
                              "or a [random] table (n_trials random draws).")
         if not isinstance(self.base, dict):
             raise ValueError(f"[base] must be a table of training options, got {self.base!r}.")
-        self.base = TrainConfig.from_dict(self.base).to_dict()
+        self.base = TrainConfig.from_dict(self.base, where="[base] ").given
         if not isinstance(self.n_jobs, int) or self.n_jobs == 0:
             raise ValueError(f"n_jobs must be a non-zero integer (-1 = one per core), got "
                              f"{self.n_jobs!r}.")
@@ -193,7 +179,8 @@ class Sweep:
         if self.metric not in METRICS:
             raise ValueError(f"unknown metric {self.metric!r}; valid metrics: "
                              f"{', '.join(METRICS)}.")
-        if self.metric.startswith("val_") and not self.base["validation_split"]:
+        if self.metric.startswith("val_") and \
+                not TrainConfig.from_dict(self.base).validation_split:
             raise ValueError(f"metric {self.metric!r} needs a validation set: set "
                              f"validation_split > 0 in [base] (e.g. 0.1), or rank by "
                              f"test_accuracy.")
@@ -232,9 +219,8 @@ class Sweep:
                        for _ in range(self.n_trials)]
         trials: dict[str, Trial] = {}
         for params in choices:
-            config = apply_params(self.base, params)
             try:
-                check_config(config)
+                config = apply_params(self.base, params)
             except (TypeError, ValueError) as error:
                 settings = ", ".join(f"{k}={v!r}" for k, v in params.items())
                 raise ValueError(f"the trial with {settings} is invalid: {error}") from None
@@ -397,27 +383,6 @@ class ResultsTable:
                 writer.writeheader()
             writer.writerow({key: full.get(key, "") for key in self.columns})
         return {key: full.get(key, math.nan) for key in self.columns}
-
-
-def to_toml(config: dict[str, Any]) -> str:
-    """A flat configuration as TOML text (None values are left out).
-
-    Example:
-        >>> print(to_toml({"lr": 0.1, "hidden": [64], "clip_norm": None}))
-        lr = 0.1
-        hidden = [64]
-    """
-    def value(item: Any) -> str:
-        if isinstance(item, bool):
-            return "true" if item else "false"
-        if isinstance(item, (list, tuple)):
-            return "[" + ", ".join(value(x) for x in item) + "]"
-        if isinstance(item, dict):
-            return "{" + ", ".join(f"{k} = {value(v)}" for k, v in item.items()) + "}"
-        return json.dumps(item)
-
-    return "\n".join(f"{key} = {value(item)}" for key, item in config.items()
-                     if item is not None)
 
 
 def run_sweep(sweep: Sweep, folder: str | Path, n_jobs: int | None = None,

@@ -4,8 +4,8 @@ Layers map one to one (weights are copied, float32):
 
     fcnn.nn            torch.nn
     Linear             Linear          (the same (out, in) weight layout)
-    ReLU, Sigmoid, Tanh, Identity      ReLU, Sigmoid, Tanh, Identity
-    LeakyReLU(k)       LeakyReLU(negative_slope=k)
+    activations        the class of their entry in ``fcnn.nn.ACTIVATIONS`` (``meta["torch"]``):
+                       ReLU, Sigmoid, Tanh, Identity, LeakyReLU(negative_slope)...
     Dropout(p)         Dropout(p)
     BatchNorm1d        BatchNorm1d     (weight, bias, running statistics, eps, momentum)
     Softmax            Softmax(dim=-1)
@@ -24,28 +24,34 @@ from typing import Any
 
 import numpy as np
 
-from fcnn._extras import flat_layers, require
+from fcnn._extras import require
 from fcnn.nn import (
+    ACTIVATIONS,
     MLP,
+    Activation,
     BatchNorm1d,
     Dropout,
-    Identity,
-    LeakyReLU,
     Linear,
     Module,
-    ReLU,
     Sequential,
-    Sigmoid,
     Softmax,
-    Tanh,
+    make_activation,
 )
+from fcnn.nn.layers import flat_layers
+from fcnn.registry import Entry
 
-SUPPORTED = ("Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Identity", "Dropout",
-             "BatchNorm1d", "Softmax")
-#: parameter-free layers with the same name in both libraries.
-_SIMPLE = {"ReLU": ReLU, "Sigmoid": Sigmoid, "Tanh": Tanh, "Identity": Identity}
-_ACTIVATION_NAMES = {ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh", Identity: "identity",
-                     LeakyReLU: "leaky_relu"}
+
+def supported() -> list[str]:
+    """The torch.nn layers that convert: the fixed ones and every activation's class."""
+    activations = [e.meta["torch"][0] for e in ACTIVATIONS.entries() if e.meta.get("torch")]
+    return ["Linear", "BatchNorm1d", "Dropout", "Softmax", *activations]
+
+
+def _torch_entry(layer: Any) -> Entry | None:
+    """The activation entry whose torch class is exactly the class of ``layer``, if any."""
+    nn = _torch().nn
+    return ACTIVATIONS.find(lambda e: bool(e.meta.get("torch")) and
+                            type(layer) is getattr(nn, e.meta["torch"][0], None))
 
 
 def _torch() -> Any:
@@ -64,10 +70,10 @@ def _layer_to_torch(name: str, layer: Module) -> Any:
         if layer.bias is not None:
             out.bias.data = _float32(layer.bias.data)
         return out
-    if isinstance(layer, LeakyReLU):
-        return nn.LeakyReLU(negative_slope=layer.k)
-    if type(layer) in _SIMPLE.values():
-        return getattr(nn, type(layer).__name__)()
+    if isinstance(layer, Activation) and ACTIVATIONS.get(layer.name).meta.get("torch"):
+        class_name, keywords = ACTIVATIONS.get(layer.name).meta["torch"]
+        return getattr(nn, class_name)(**{keyword: layer.options[option]
+                                          for keyword, option in keywords.items()})
     if isinstance(layer, Dropout):
         return nn.Dropout(layer.p)
     if isinstance(layer, BatchNorm1d):
@@ -80,7 +86,7 @@ def _layer_to_torch(name: str, layer: Module) -> Any:
     if isinstance(layer, Softmax):
         return nn.Softmax(dim=layer.axis)
     raise ValueError(f"layer {name} ({type(layer).__name__}) cannot be converted to PyTorch; "
-                     f"supported layers: {', '.join(SUPPORTED)}.")
+                     f"supported layers: {', '.join(supported())}.")
 
 
 def to_torch(model: Module) -> Any:
@@ -122,25 +128,25 @@ def _numpy(tensor: Any) -> np.ndarray:
 
 def _unsupported(name: str, layer: Any, why: str = "") -> ValueError:
     return ValueError(f"{type(layer).__name__} at index {name} cannot be converted to fcnn"
-                      f"{why}; supported layers: {', '.join(SUPPORTED)}.")
+                      f"{why}; supported layers: {', '.join(supported())}.")
 
 
 def _layer_from_torch(name: str, layer: Any) -> Module:
     nn = _torch().nn
-    kind = type(layer).__name__
     if type(layer) is nn.Linear:
         out = Linear(layer.in_features, layer.out_features, bias=layer.bias is not None)
         out.weight.data[...] = _numpy(layer.weight)
         if layer.bias is not None:
             out.bias.data[...] = _numpy(layer.bias)
         return out
-    if type(layer) is nn.LeakyReLU:
-        if not 0 <= layer.negative_slope < 1:
-            raise _unsupported(name, layer, f" (negative_slope={layer.negative_slope}; fcnn's "
-                               f"LeakyReLU needs 0 <= k < 1)")
-        return LeakyReLU(layer.negative_slope)
-    if kind in _SIMPLE and type(layer) is getattr(nn, kind):
-        return _SIMPLE[kind]()
+    entry = _torch_entry(layer)
+    if entry is not None:
+        options = {option: getattr(layer, keyword)
+                   for keyword, option in entry.meta["torch"][1].items()}
+        try:
+            return make_activation(entry.name, **options)
+        except ValueError as error:
+            raise _unsupported(name, layer, f" ({error})") from None
     if type(layer) is nn.Dropout:
         return Dropout(layer.p)
     if type(layer) is nn.BatchNorm1d:
@@ -165,8 +171,8 @@ def _signature(layer: Module) -> tuple[Any, ...]:
     """What must agree between two layers for one to stand in for the other."""
     if isinstance(layer, Linear):
         return Linear, layer.in_features, layer.out_features, layer.bias is not None
-    if isinstance(layer, LeakyReLU):
-        return LeakyReLU, layer.k
+    if isinstance(layer, Activation):
+        return Activation, layer.name, tuple(sorted(layer.options.items()))
     if isinstance(layer, Dropout):
         return Dropout, layer.p
     if isinstance(layer, BatchNorm1d):
@@ -177,21 +183,28 @@ def _signature(layer: Module) -> tuple[Any, ...]:
 def _as_mlp(layers: list[Module]) -> MLP | None:
     """The MLP with exactly these layers (weights copied), or None if they do not form one."""
     linears = [layer for layer in layers if isinstance(layer, Linear)]
-    activations = [layer for layer in layers if type(layer) in _ACTIVATION_NAMES]
+    activations = [layer for layer in layers if isinstance(layer, Activation)]
     dropouts = [layer for layer in layers if isinstance(layer, Dropout)]
-    if not linears or not isinstance(layers[-1], Linear):
+    if not linears or not isinstance(layers[-1], Linear) or \
+            len(activations) != len(linears) - 1:
         return None
-    first = activations[0] if activations else None
+    names = [layer.name for layer in activations]
+    slopes = {layer.options["negative_slope"] for layer in activations
+              if "negative_slope" in layer.options}
+    if len(slopes) > 1:
+        return None
     config = {
         "in_features": linears[0].in_features,
         "hidden": [layer.out_features for layer in linears[:-1]],
         "out_features": linears[-1].out_features,
-        "activation": _ACTIVATION_NAMES[type(first)] if first else "relu",
-        "leaky_slope": first.k if isinstance(first, LeakyReLU) else 0.01,
+        "activation": names[0] if len(set(names)) == 1 else names,
+        "negative_slope": slopes.pop() if slopes else None,
         "dropout": dropouts[0].p if dropouts else 0.0,
         "batchnorm": any(isinstance(layer, BatchNorm1d) for layer in layers),
     }
-    candidate = MLP(**config)
+    if not names:
+        config["activation"] = "relu"
+    candidate = MLP(**config, seed=0)
     if [_signature(a) for a in candidate.layers] != [_signature(b) for b in layers]:
         return None
     candidate.load_state_dict(Sequential(*layers).state_dict())

@@ -14,14 +14,15 @@ ort = pytest.importorskip("onnxruntime")
 from fcnn.cli import main  # noqa: E402
 from fcnn.nn import MLP, BatchNorm1d, Linear, Module, Sequential, Softmax, Tanh  # noqa: E402
 from fcnn.onnx import export, to_onnx  # noqa: E402
-from fcnn.train import TrainConfig, fit, load_run, predict_scores, run_experiment  # noqa: E402
+from fcnn.run import TrainConfig, load_run, run_experiment  # noqa: E402
+from fcnn.train import fit, predict_scores  # noqa: E402
 
 ARCHITECTURES = {
     "linear": dict(hidden=[]),
     "relu-2-layer": dict(hidden=[32]),
     "tanh-deep": dict(hidden=[24, 16, 12, 8], activation="tanh"),
     "sigmoid-wide": dict(hidden=[256], activation="sigmoid"),
-    "leaky-dropout-batchnorm": dict(hidden=[20, 20], activation="leaky_relu", leaky_slope=0.2,
+    "leaky-dropout-batchnorm": dict(hidden=[20, 20], activation="leaky_relu", negative_slope=0.2,
                                     dropout=0.3, batchnorm=True),
     "identity": dict(hidden=[6], activation="identity"),
 }

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 # early stopping on the validation loss).
 CONFORMANCE = [
     FCNClassifier(hidden=(16,), lr=0.05, epochs=30, random_state=0),
-    FCNClassifier(hidden=(16, 16), activation="leaky_relu", leaky_slope=0.1, dropout=0.1,
+    FCNClassifier(hidden=(16, 16), activation="leaky_relu", negative_slope=0.1, dropout=0.1,
                   batchnorm=True, loss="hinge", lr=0.05, epochs=30, early_stopping=True,
                   random_state=0),
 ]
@@ -142,9 +142,16 @@ def test_batch_norm_never_gets_a_batch_of_one() -> None:
     ({"early_stopping": True, "validation_fraction": 0.0}, [[0.0], [1.0]], [0, 1],
      "validation_fraction > 0"),
     ({"validation_fraction": 1.5}, [[0.0], [1.0]], [0, 1], r"validation_fraction must be in"),
-    ({"activation": "gelu"}, [[0.0], [1.0]], [0, 1], "unknown activation 'gelu'"),
-    ({"loss": "mse"}, [[0.0], [1.0]], [0, 1], "unknown loss 'mse'"),
-    ({"optimizer": "rmsprop"}, [[0.0], [1.0]], [0, 1], "unknown optimizer 'rmsprop'"),
+    ({"activation": "gelu"}, [[0.0], [1.0]], [0, 1],
+     "FCNClassifier: activation: expected one of relu, .*got 'gelu'"),
+    ({"loss": "l1"}, [[0.0], [1.0]], [0, 1],
+     "FCNClassifier: loss: expected one of cross_entropy, hinge, squared_error.*got 'l1'"),
+    ({"optimizer": "rmsprop"}, [[0.0], [1.0]], [0, 1],
+     "FCNClassifier: optimizer: expected one of sgd, adam, adamw; got 'rmsprop'"),
+    ({"momentum": 0.9}, [[0.0], [1.0]], [0, 1],
+     "FCNClassifier: momentum: applies to optimizer sgd, not to adam"),
+    ({"hidden": "64"}, [[0.0], [1.0]], [0, 1],
+     "FCNClassifier: hidden: expected a list of values, each an integer >= 1; got '64'"),
 ])
 def test_bad_settings_are_clear_errors(params, X, y, message) -> None:
     with pytest.raises(ValueError, match=message):

@@ -12,8 +12,9 @@ import pytest
 
 from fcnn import sweep as sweep_module
 from fcnn.cli import main
-from fcnn.sweep import Sweep, apply_params, run_sweep, to_toml, trial_id
-from fcnn.train import TrainConfig
+from fcnn.run import TrainConfig
+from fcnn.run.config import to_toml
+from fcnn.sweep import Sweep, apply_params, run_sweep, trial_id
 
 TINY = {"dataset": "moons", "dataset_options": {"n_samples": 200}, "hidden": [8], "epochs": 2,
         "batch_size": 32}
@@ -86,7 +87,8 @@ def test_trial_ids_are_stable_and_depend_on_every_option() -> None:
     ({"base": TINY, "random": {"lr": [0.1]}, "n_trials": 0}, "n_trials must be a positive"),
     ({"base": TINY, "grid": {"lr": [0.1]}, "metric": "f1"}, "unknown metric 'f1'"),
     ({"base": {**TINY, "validation_split": 0}, "grid": {"lr": [0.1]}}, "needs a validation set"),
-    ({"base": {"epoch": 3}, "grid": {"lr": [0.1]}}, "unknown configuration keys \\['epoch'\\]"),
+    ({"base": {"epoch": 3}, "grid": {"lr": [0.1]}},
+     "unknown configuration key 'epoch'. Did you mean 'epochs'\\?"),
     ({"base": TINY, "grid": {"lr": [0.1]}, "workers": 3}, "unknown sweep keys \\['workers'\\]"),
 ])
 def test_bad_sweep_files_are_clear_errors(values, message: str) -> None:
@@ -96,11 +98,15 @@ def test_bad_sweep_files_are_clear_errors(values, message: str) -> None:
 
 def test_a_bad_value_is_caught_before_any_training() -> None:
     sweep = tiny_sweep(activation=["relu", "gelu"])
-    with pytest.raises(ValueError, match="trial with activation='gelu' is invalid: unknown "
-                                         "activation"):
+    with pytest.raises(ValueError, match="trial with activation='gelu' is invalid: activation: "
+                                         "expected one of relu"):
         sweep.trials()
-    with pytest.raises(ValueError, match="unknown optimizer 'lbfgs'"):
+    with pytest.raises(ValueError, match="optimizer: expected one of sgd, adam, adamw; got "
+                                         "'lbfgs'"):
         tiny_sweep(optimizer=["lbfgs"]).trials()
+    # an option of one optimizer swept beside another optimizer is caught too
+    with pytest.raises(ValueError, match="momentum: applies to optimizer sgd, not to adam"):
+        tiny_sweep(optimizer=["sgd", "adam"], momentum=[0.5]).trials()
 
 
 def test_run_writes_the_table_and_the_best_config(tmp_path: Path) -> None:

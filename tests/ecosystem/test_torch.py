@@ -7,7 +7,17 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from fcnn.nn import MLP, Dropout, Linear, ReLU, Sequential, Softmax  # noqa: E402
+from fcnn.nn import (  # noqa: E402
+    ACTIVATIONS,
+    MLP,
+    Activation,
+    Dropout,
+    Linear,
+    ReLU,
+    Sequential,
+    Softmax,
+)
+from fcnn.registry import Entry  # noqa: E402
 from fcnn.torch import from_torch, to_torch  # noqa: E402
 from fcnn.train import fit, predict_scores  # noqa: E402
 
@@ -18,7 +28,7 @@ ARCHITECTURES = {
     "relu": dict(hidden=[32, 16]),
     "sigmoid": dict(hidden=[10], activation="sigmoid"),
     "tanh-deep": dict(hidden=[8, 8, 8, 8], activation="tanh"),
-    "leaky-dropout-batchnorm": dict(hidden=[20, 12], activation="leaky_relu", leaky_slope=0.2,
+    "leaky-dropout-batchnorm": dict(hidden=[20, 12], activation="leaky_relu", negative_slope=0.2,
                                     dropout=0.25, batchnorm=True),
     "identity": dict(hidden=[5], activation="identity"),
 }
@@ -51,7 +61,7 @@ def test_round_trip_reproduces_outputs(name: str, data) -> None:
 
 
 def test_to_torch_copies_every_setting() -> None:
-    model = MLP(4, [3], 2, activation="leaky_relu", leaky_slope=0.3, dropout=0.4, batchnorm=True)
+    model = MLP(4, [3], 2, activation="leaky_relu", negative_slope=0.3, dropout=0.4, batchnorm=True)
     module = to_torch(model)
     assert [type(m).__name__ for m in module] == [
         "Linear", "BatchNorm1d", "LeakyReLU", "Dropout", "Linear"]
@@ -100,14 +110,16 @@ def test_float64_weights_are_converted(data) -> None:
 
 
 @pytest.mark.parametrize("module, message", [
-    (nn.Sequential(nn.Conv2d(1, 2, 3)), "Conv2d at index 0 cannot be converted to fcnn; "
-                                        "supported layers: Linear, ReLU"),
+    (nn.Sequential(nn.Conv2d(1, 2, 3)),
+     "Conv2d at index 0 cannot be converted to fcnn; supported layers: Linear, BatchNorm1d, "
+     "Dropout, Softmax, ReLU"),
     (nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.ReLU(), nn.GELU())),
      "GELU at index 1.1 cannot be converted"),
     (nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2, affine=False)),
      "BatchNorm1d at index 1 cannot be converted to fcnn .it needs affine=True"),
     (nn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=0)), r"Softmax at index 1 .*dim=0"),
-    (nn.Sequential(nn.LeakyReLU(1.5)), r"LeakyReLU at index 0 .*negative_slope=1.5"),
+    (nn.Sequential(nn.LeakyReLU(1.5)), r"LeakyReLU at index 0 cannot be converted to fcnn "
+     r"\(leaky_relu: negative_slope: expected a number in \[0, 1\); got 1.5"),
     (nn.Sequential(), "empty"),
 ])
 def test_unconvertible_layers_are_named(module, message: str) -> None:
@@ -134,9 +146,9 @@ def test_to_torch_names_an_unsupported_layer() -> None:
     class Custom(Dropout):
         pass
 
-    class Other(ReLU.__mro__[1]):  # an fcnn Activation that torch has no twin for
-        function_name = "relu"
-
-    with pytest.raises(ValueError, match=r"layer 1 \(Other\) cannot be converted to PyTorch"):
-        to_torch(Sequential(Linear(2, 2), Other()))
+    cube = Entry("cube", lambda x, *, granularity="coarse": x * x * x)  # no torch twin
+    with ACTIVATIONS.temporarily(cube):
+        with pytest.raises(ValueError, match=r"layer 1 \(Activation\) cannot be converted to "
+                                             r"PyTorch; supported layers: .*Sigmoid"):
+            to_torch(Sequential(Linear(2, 2), Activation("cube")))
     assert type(to_torch(Sequential(Custom(0.1)))[0]).__name__ == "Dropout"

@@ -16,8 +16,8 @@ import pytest
 
 import fcnn
 from fcnn import Tensor
+from fcnn.nn import ACTIVATIONS, losses
 from fcnn.nn import functional as F
-from fcnn.nn import losses
 
 RNG = np.random.default_rng(1234)
 
@@ -191,7 +191,7 @@ CASES = [
          np.array([0.05, 0.2, -0.4, 1.1]),
          torch=lambda t, a, b: t.maximum(a, b)),
     # activations (coarse nodes and fine compositions)
-    *[case(f"{act}_{g}", (lambda a, act=act, g=g: F.get_activation(act)(a, granularity=g)),
+    *[case(f"{act}_{g}", (lambda a, act=act, g=g: ACTIVATIONS.get(act).target(a, granularity=g)),
            away_from_zero(3, 4),
            torch=(lambda t, a, act=act: {"sigmoid": t.sigmoid, "tanh": t.tanh,
                                           "relu": t.relu, "identity": lambda z: z,

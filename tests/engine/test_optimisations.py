@@ -95,7 +95,7 @@ def test_fused_cross_entropy_equals_the_primitive_chain(label_smoothing: float,
     results = []
     for granularity in ("coarse", "fine"):
         s = fcnn.tensor(scores, dtype=np.float64, requires_grad=True)
-        loss = cross_entropy(s, labels, label_smoothing, reduction, granularity)
+        loss = cross_entropy(s, labels, label_smoothing, reduction, granularity=granularity)
         loss.backward(upstream)
         results.append((loss.data, s.grad))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)

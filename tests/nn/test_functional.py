@@ -9,7 +9,7 @@ import pytest
 
 import fcnn
 from fcnn import Tensor
-from fcnn.nn import MLP, losses
+from fcnn.nn import ACTIVATIONS, MLP, losses
 from fcnn.nn import functional as F
 
 RNG = np.random.default_rng(99)
@@ -41,12 +41,12 @@ def assert_same_in_both_granularities(make: Callable[[str], Callable[..., Tensor
 
 
 PARITY = {
-    "sigmoid": (lambda g: lambda x: F.sigmoid(x, g), [X]),
-    "tanh": (lambda g: lambda x: F.tanh(x, g), [X]),
-    "relu": (lambda g: lambda x: F.relu(x, g), [X]),
-    "leaky_relu": (lambda g: lambda x: F.leaky_relu(x, 0.1, g), [X]),
-    "identity": (lambda g: lambda x: F.identity(x, g), [X]),
-    "linear": (lambda g: lambda x, w, b: F.linear(x, w, b, g), [X, W, B]),
+    "sigmoid": (lambda g: lambda x: F.sigmoid(x, granularity=g), [X]),
+    "tanh": (lambda g: lambda x: F.tanh(x, granularity=g), [X]),
+    "relu": (lambda g: lambda x: F.relu(x, granularity=g), [X]),
+    "leaky_relu": (lambda g: lambda x: F.leaky_relu(x, 0.1, granularity=g), [X]),
+    "identity": (lambda g: lambda x: F.identity(x, granularity=g), [X]),
+    "linear": (lambda g: lambda x, w, b: F.linear(x, w, b, granularity=g), [X, W, B]),
     "linear_no_bias": (lambda g: lambda x, w: F.linear(x, w, granularity=g), [X, W]),
     "softmax": (lambda g: lambda x: F.softmax(x, granularity=g), [X]),
     "softmax_axis0": (lambda g: lambda x: F.softmax(x, axis=0, granularity=g), [X]),
@@ -57,10 +57,11 @@ PARITY = {
         x, ga, be, np.zeros(5), np.ones(5), granularity=g), [X, RNG.normal(size=5),
                                                             RNG.normal(size=5)]),
     **{f"cross_entropy_{r}_ls{ls}": (
-        lambda g, r=r, ls=ls: lambda s: losses.cross_entropy(s, LABELS, ls, r, g), [X[:, :3]])
+        lambda g, r=r, ls=ls: lambda s: losses.cross_entropy(s, LABELS, ls, r, granularity=g),
+        [X[:, :3]])
        for r in ("mean", "sum", "none") for ls in (0.0, 0.1)},
     **{f"hinge_{r}_margin{m}": (
-        lambda g, r=r, m=m: lambda s: losses.hinge_loss(s, LABELS, m, r, g), [X[:, :3]])
+        lambda g, r=r, m=m: lambda s: losses.hinge_loss(s, LABELS, m, r, granularity=g), [X[:, :3]])
        for r in ("mean", "sum", "none") for m in (1.0, 0.5)},
 }
 
@@ -100,9 +101,10 @@ def test_whole_mlp_same_in_both_granularities(activation: str, extras: dict) -> 
     x = RNG.normal(size=(8, 5))
     labels = np.array([0, 1, 2, 3, 0, 1, 2, 3])
     results = {}
+    slope = {"negative_slope": 0.1} if activation == "leaky_relu" else {}
     for g in GRANULARITIES:
-        model = to_float64(MLP(5, [7, 6], 4, activation=activation, leaky_slope=0.1, seed=3,
-                               granularity=g, **extras))
+        model = to_float64(MLP(5, [7, 6], 4, activation=activation, seed=3, granularity=g,
+                               **slope, **extras))
         scores = model(Tensor(x))
         loss = losses.cross_entropy(scores, labels, granularity=g)
         loss.backward()
@@ -128,7 +130,7 @@ NEURON_GRADS = {"w0": -0.20, "x0": 0.39, "w1": -0.39, "x1": -0.59, "b": 0.20}
 
 def neuron(granularity: str, dtype=np.float64) -> tuple[Tensor, dict[str, Tensor]]:
     v = {k: fcnn.tensor(val, requires_grad=True, dtype=dtype, label=k) for k, val in NEURON.items()}
-    f = F.sigmoid(v["w0"] * v["x0"] + v["w1"] * v["x1"] + v["b"], granularity)
+    f = F.sigmoid(v["w0"] * v["x0"] + v["w1"] * v["x1"] + v["b"], granularity=granularity)
     return f, v
 
 
@@ -194,7 +196,7 @@ def test_sigmoid_is_stable_for_large_inputs() -> None:
 
 
 def test_leaky_relu_values() -> None:
-    y = F.leaky_relu(Tensor(np.array([-2.0, 0.0, 3.0])), k=0.1)
+    y = F.leaky_relu(Tensor(np.array([-2.0, 0.0, 3.0])), negative_slope=0.1)
     np.testing.assert_allclose(y.data, [-0.2, 0.0, 3.0])
 
 
@@ -221,17 +223,17 @@ def test_batch_norm_needs_two_samples() -> None:
 
 
 def test_unknown_names_list_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match="unknown activation 'swish'.*leaky_relu.*relu.*sigmoid"):
-        F.get_activation("swish")
+    with pytest.raises(ValueError, match="unknown activation 'swish'.*relu.*leaky_relu.*sigmoid"):
+        ACTIVATIONS.get("swish")
     with pytest.raises(ValueError, match="unknown granularity 'medium'.*'coarse'.*'fine'"):
         F.relu(Tensor([1.0]), granularity="medium")
-    assert F.get_activation("Leaky-ReLU") is F.leaky_relu
-    assert F.get_activation("none") is F.identity
+    assert ACTIVATIONS.get("Leaky-ReLU").target is F.leaky_relu
+    assert ACTIVATIONS.get("none").target is F.identity
 
 
 def test_bad_parameters_raise() -> None:
     with pytest.raises(ValueError, match="0 <= k < 1, got 1.5"):
-        F.leaky_relu(Tensor([1.0]), k=1.5)
+        F.leaky_relu(Tensor([1.0]), negative_slope=1.5)
     with pytest.raises(ValueError, match="0 <= p < 1, got 1"):
         F.dropout(Tensor([1.0]), 1, np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"expected input of shape \(N, 5\).*got \(2, 4\)"):

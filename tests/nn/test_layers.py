@@ -8,6 +8,7 @@ import pytest
 import fcnn
 from fcnn import Tensor
 from fcnn.nn import (
+    INITIALIZERS,
     MLP,
     BatchNorm1d,
     Dropout,
@@ -19,7 +20,6 @@ from fcnn.nn import (
     Sigmoid,
     Softmax,
     Tanh,
-    get_initializer,
     make_activation,
 )
 
@@ -45,19 +45,21 @@ def test_linear_default_init_bounds() -> None:
 
 def test_xavier_and_he_statistics() -> None:
     rng = np.random.default_rng(0)
-    w, b = get_initializer("xavier")(200, 300, rng)
+    w, b = INITIALIZERS.get("xavier").target(200, 300, rng)
     bound = np.sqrt(6 / 500)
     assert np.abs(w).max() <= bound and np.all(b == 0)
     assert w.std() == pytest.approx(bound / np.sqrt(3), rel=0.03)
-    w, b = get_initializer("he")(200, 300, rng)
+    w, b = INITIALIZERS.get("he").target(200, 300, rng)
     assert w.std() == pytest.approx(np.sqrt(2 / 300), rel=0.03)
     assert abs(w.mean()) < 0.01 and np.all(b == 0)
     assert w.dtype == b.dtype == np.float32
 
 
 def test_unknown_init_lists_valid_names() -> None:
-    with pytest.raises(ValueError, match="unknown init 'glorot'; valid names: pytorch, xavier, he"):
-        Linear(3, 2, init="glorot")
+    with pytest.raises(ValueError, match="unknown initialiser 'lecun'; valid names: pytorch, "
+                                         "xavier, he"):
+        Linear(3, 2, init="lecun")
+    assert Linear(3, 2, init="Glorot", seed=0).weight.shape == (2, 3)  # an alias of xavier
 
 
 def test_linear_shape_mismatch_names_the_layer_and_both_shapes() -> None:
@@ -107,8 +109,8 @@ def test_mlp_seed_controls_weights() -> None:
 
 
 def test_mlp_unknown_activation_and_granularity() -> None:
-    with pytest.raises(ValueError, match="unknown activation 'gelu'; valid names: identity, "
-                                         "leaky_relu, relu, sigmoid, tanh"):
+    with pytest.raises(ValueError, match="activation: expected one of relu, leaky_relu, sigmoid, "
+                                         "tanh, identity.*got 'gelu'"):
         MLP(3, [2], 2, activation="gelu")
     with pytest.raises(ValueError, match="unknown granularity 'tiny'.*'coarse'.*'fine'"):
         MLP(3, [2], 2, granularity="tiny")
@@ -118,11 +120,12 @@ def test_make_activation_returns_layers() -> None:
     assert isinstance(make_activation("relu"), ReLU)
     assert isinstance(make_activation("sigmoid"), Sigmoid)
     assert isinstance(make_activation("none"), Identity)
-    leaky = make_activation("leaky_relu", k=0.2)
-    assert isinstance(leaky, LeakyReLU) and leaky.k == 0.2
+    leaky = make_activation("leaky_relu", negative_slope=0.2)
+    assert isinstance(leaky, LeakyReLU) and leaky.negative_slope == 0.2
     np.testing.assert_allclose(leaky(Tensor(np.array([-1.0]))).data, [-0.2])
-    with pytest.raises(ValueError, match="0 <= k < 1"):
-        LeakyReLU(k=-0.5)
+    with pytest.raises(ValueError, match=r"negative_slope: expected a number in \[0, 1\); "
+                                         r"got -0.5"):
+        LeakyReLU(negative_slope=-0.5)
 
 
 def test_softmax_layer_rows_sum_to_one() -> None:
@@ -217,7 +220,8 @@ def test_batchnorm_matches_torch_in_train_and_eval() -> None:
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "sigmoid", "tanh", "identity"])
 def test_mlp_forward_equals_torch_sequential(activation: str) -> None:
     torch = pytest.importorskip("torch")
-    model = MLP(6, [8, 5], 3, activation=activation, leaky_slope=0.1, seed=4)
+    slope = {"negative_slope": 0.1} if activation == "leaky_relu" else {}
+    model = MLP(6, [8, 5], 3, activation=activation, seed=4, **slope)
     torch_act = {"relu": torch.nn.ReLU(), "leaky_relu": torch.nn.LeakyReLU(0.1),
                  "sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh(),
                  "identity": torch.nn.Identity()}[activation]

@@ -10,7 +10,7 @@ import pytest
 
 import fcnn
 from fcnn import Tensor, info
-from fcnn.nn import CrossEntropyLoss, HingeLoss, get_loss, l2_penalty
+from fcnn.nn import CrossEntropyLoss, HingeLoss, SquaredErrorLoss, get_loss, l2_penalty
 from fcnn.nn import functional as F
 from fcnn.nn.losses import cross_entropy, hinge_loss
 
@@ -110,7 +110,7 @@ def test_cross_entropy_matches_torch() -> None:
         for reduction in ("mean", "sum", "none"):
             for g in GRANULARITIES:
                 ours = Tensor(s.copy(), requires_grad=True)
-                loss = cross_entropy(ours, y, ls, reduction, g)
+                loss = cross_entropy(ours, y, ls, reduction, granularity=g)
                 theirs = torch.tensor(s, requires_grad=True)
                 ref = torch.nn.functional.cross_entropy(theirs, torch.tensor(y),
                                                         label_smoothing=ls, reduction=reduction)
@@ -181,9 +181,14 @@ def test_loss_registry() -> None:
     assert isinstance(get_loss("ce"), CrossEntropyLoss)
     assert isinstance(get_loss("Cross-Entropy"), CrossEntropyLoss)
     assert isinstance(get_loss("svm", margin=2.0), HingeLoss)
-    with pytest.raises(ValueError,
-                       match="unknown loss 'mse'; valid names: ce, cross_entropy, hinge"):
-        get_loss("mse")
+    assert isinstance(get_loss("MSE"), SquaredErrorLoss)
+    with pytest.raises(ValueError, match="unknown loss 'l1'; valid names: cross_entropy, hinge, "
+                                         "squared_error"):
+        get_loss("l1")
+    with pytest.raises(ValueError, match="margin: cross_entropy does not take this option"):
+        get_loss("ce", margin=2.0)
+    with pytest.raises(ValueError, match="margin: expected a number > 0; got -1"):
+        get_loss("hinge", margin=-1)
     loss = HingeLoss(margin=2.0, granularity="fine")
     assert float(loss(fcnn.tensor([[10.0, 9.0, 9.0]]), [0])) == pytest.approx(2.0)
-    assert repr(loss) == "Loss(hinge_loss, granularity='fine', margin=2.0, reduction='mean')"
+    assert repr(loss) == "HingeLoss(margin=2.0, reduction='mean', granularity='fine')"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 
+import fcnn
 from fcnn import Tensor
 from fcnn.nn import MLP, BatchNorm1d, Dropout, Linear, Module, Parameter, ReLU, Sequential
 
@@ -95,16 +98,18 @@ def test_zero_grad_clears_every_parameter() -> None:
 
 def test_repr_is_readable() -> None:
     model = MLP(3, [4], 2, batchnorm=True)
-    assert repr(model) == (
-        "MLP(3-4-2, activation='relu'\n"
-        "  (0): Linear(3 -> 4, bias=True, granularity='coarse')\n"
-        "  (1): BatchNorm1d(4, momentum=0.1, eps=1e-05)\n"
+    assert repr(model) == (  # PyTorch's layout
+        "MLP(\n"
+        "  (0): Linear(in_features=3, out_features=4, bias=True)\n"
+        "  (1): BatchNorm1d(4, eps=1e-05, momentum=0.1)\n"
         "  (2): ReLU()\n"
-        "  (3): Linear(4 -> 2, bias=True, granularity='coarse')\n"
+        "  (3): Linear(in_features=4, out_features=2, bias=True)\n"
         ")"
     )
     assert repr(Dropout(0.3)) == "Dropout(p=0.3)"
-    assert "(first): Linear(3 -> 4" in repr(TwoLayer())
+    assert repr(MLP(3, [4], 2, granularity="fine")[0]) == \
+        "Linear(in_features=3, out_features=4, bias=True, granularity='fine')"
+    assert "(first): Linear(in_features=3, out_features=4" in repr(TwoLayer())
 
 
 def test_buffers_are_saved_but_not_learned() -> None:
@@ -116,3 +121,21 @@ def test_buffers_are_saved_but_not_learned() -> None:
 def test_parameter_requires_grad() -> None:
     p = Parameter([1.0, 2.0])
     assert p.requires_grad and p.dtype == np.float32 and p.is_leaf
+
+
+def test_to_casts_parameters_and_buffers() -> None:
+    model = MLP(3, [4], 2, batchnorm=True, seed=0).to(np.float64)
+    assert {p.dtype for p in model.parameters()} == {np.dtype(np.float64)}
+    assert {b.dtype for _, b in model.named_buffers()} == {np.dtype(np.float64)}
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    assert model(fcnn.tensor(x, dtype=np.float64)).dtype == np.float64
+    with pytest.raises(ValueError, match="must stay floating point, got int32"):
+        model.to(np.int32)
+
+
+def test_sequential_names_its_children_like_pytorch() -> None:
+    net = Sequential(OrderedDict([("hidden", Linear(3, 4, seed=0)), ("act", ReLU()),
+                                  ("out", Linear(4, 2, seed=1))]))
+    assert [name for name, _ in net.named_parameters()] == [
+        "hidden.weight", "hidden.bias", "out.weight", "out.bias"]
+    assert "(act): ReLU()" in repr(net) and len(net) == 3 and isinstance(net[1], ReLU)

@@ -151,11 +151,20 @@ def test_fit_accepts_objects_and_options() -> None:
                   epochs=2, clip_norm=1.0, validation_data=(X[:10], y[:10]), progress=False)
     assert optimizer.steps == 2 * 1  # 60 samples, batch 64
     assert len(history["val_accuracy"]) == 2
-    history = fit(MLP(2, [6], 3), X, y, schedule="cosine", warmup_steps=2, epochs=3,
-                  batch_size=20, label_smoothing=0.1, weight_decay=1e-3, progress=False)
+    model = MLP(2, [6], 3)
+    schedule = make_schedule("cosine", 0.01, total_steps=9, warmup_steps=2)
+    history = fit(model, X, y, optimizer=SGD(model.parameters(), lr=schedule, weight_decay=1e-3),
+                  epochs=3, batch_size=20, progress=False)
     # 60 samples / batch 20 = 3 steps per epoch, 9 in all: the last epoch logs the rate of step 8
-    assert history["lr"][-1] == pytest.approx(make_schedule("cosine", 0.01, 9, warmup=2)(8))
+    assert history["lr"] == [schedule(2), schedule(5), schedule(8)]
     assert 0 < history["lr"][-1] < history["lr"][1]
+    # a named optimizer takes lr; an object brings its own, so lr with it is an error
+    assert fit(MLP(2, [6], 3), X, y, optimizer="adam", lr=0.02, epochs=1,
+               progress=False)["lr"] == [0.02]
+    with pytest.raises(ValueError, match="lr=0.1 was given together with an optimizer object"):
+        fit(model, X, y, optimizer=SGD(model.parameters(), lr=0.05), lr=0.1, progress=False)
+    with pytest.raises(ValueError, match="does not hold this model's parameters"):
+        fit(MLP(2, [6], 3), X, y, optimizer=SGD(model.parameters()), progress=False)
 
 
 def test_fit_with_augment_and_progress_bar(capsys) -> None:
@@ -168,6 +177,8 @@ def test_fit_with_augment_and_progress_bar(capsys) -> None:
 
     fit(MLP(2, [3], 3), X, y, epochs=1, batch_size=10, augment=augment, progress=True)
     assert seen == [(10, 2)] * 3
+    log = capsys.readouterr().err  # not a terminal: one line per epoch instead of a bar
+    assert log.startswith("epoch 1/1  loss ") and log.count("\n") == 1
 
 
 def test_diverging_training_raises() -> None:
@@ -175,21 +186,38 @@ def test_diverging_training_raises() -> None:
     X = X * 1e4
     with pytest.raises(FloatingPointError, match="learning rate .* is probably too high"):
         with np.errstate(all="ignore"):
-            fit(MLP(2, [16], 3, activation="identity"), X, y, lr=1e6, momentum=0.99, epochs=5,
+            model = MLP(2, [16], 3, activation="identity")
+            fit(model, X, y, optimizer=SGD(model.parameters(), lr=1e6, momentum=0.99), epochs=5,
                 progress=False)
 
 
 # ----- predict / evaluate ----------------------------------------------------------------------
 
+class _Spy(fcnn.nn.Module):
+    """A layer that records whether its input is part of a graph."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[bool, bool]] = []
+
+    def forward(self, x: fcnn.Tensor) -> fcnn.Tensor:
+        self.seen.append((x.requires_grad, x.grad_fn is not None))
+        return x
+
+
 def test_predict_restores_training_mode_and_builds_no_graph() -> None:
-    model = MLP(2, [4], 3, dropout=0.5)
+    spy = _Spy()
+    model = fcnn.nn.Sequential(MLP(2, [4], 3, dropout=0.5, seed=0), spy)
     X, y = blobs(20)
     scores = predict_scores(model, X, batch_size=7)
     assert scores.shape == (20, 3) and model.training
+    assert spy.seen == [(False, False)] * 3  # 3 batches of at most 7, none recorded a graph
     np.testing.assert_array_equal(scores, predict_scores(model, X))  # dropout off: deterministic
     assert predict_scores(model, np.zeros((0, 2))).shape == (0, 3)
     result = evaluate(model, X, y)
-    assert set(result) == {"loss", "accuracy"} and 0 <= result["accuracy"] <= 1
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_q = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    assert result["loss"] == pytest.approx(-log_q[np.arange(20), y].mean(), rel=1e-6)
+    assert result["accuracy"] == np.mean(scores.argmax(axis=1) == y)
 
 
 # ----- bad input -------------------------------------------------------------------------------
@@ -243,8 +271,10 @@ def test_bad_fit_options() -> None:
         fit(MLP(2, [3], 3), X, y, optimizer="lbfgs", progress=False)
     with pytest.raises(ValueError, match="unknown loss 'l1'; valid names"):
         fit(MLP(2, [3], 3), X, y, loss="l1", progress=False)
-    with pytest.raises(ValueError, match="unknown schedule 'exp'"):
-        fit(MLP(2, [3], 3), X, y, schedule="exp", progress=False)
+    with pytest.raises(ValueError, match="clip_norm must be a number > 0"):
+        fit(MLP(2, [3], 3), X, y, clip_norm=-1, progress=False)
+    with pytest.raises(ValueError, match="lr: expected a number > 0; got 0"):
+        fit(MLP(2, [3], 3), X, y, lr=0, progress=False)
 
 
 # ----- real data: the embedded digits ----------------------------------------------------------

@@ -38,7 +38,7 @@ def test_activation_curves_and_derivatives_come_from_the_engine(tmp_path):
     s = 1 / (1 + np.exp(-x))
     np.testing.assert_allclose(y, s)
     np.testing.assert_allclose(dy, s * (1 - s))
-    y, dy = activation_curve("leaky_relu", x, k=0.1)
+    y, dy = activation_curve("leaky_relu", x, negative_slope=0.1)
     np.testing.assert_allclose(y, [-0.2, -0.05, 0.5, 2.0])
     np.testing.assert_allclose(dy, [0.1, 0.1, 1.0, 1.0])
     plot_activations(tmp_path / "act")

@@ -36,7 +36,7 @@ def pattern(model, points):
 
 # untrained nets whose boundaries cross the box (7, 8, 3 and 15 pieces)
 MODELS = [MLP(2, [5], 2, seed=1), MLP(2, [6, 6], 3, seed=7), MLP(2, [4, 4, 4], 2, seed=1),
-          MLP(2, [8], 3, seed=0, activation="leaky_relu", leaky_slope=0.1)]
+          MLP(2, [8], 3, seed=0, activation="leaky_relu", negative_slope=0.1)]
 
 
 def polygon_area(polygon):

@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from fcnn import __version__
+from fcnn.errors import FcnnError
 
 #: modules under fcnn.cli, each with register(subparsers) setting a ``run`` function.
 COMMANDS = ["train", "evaluate", "export", "sweep", "graph", "boundary", "templates", "lecture"]
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return args.run(args) or 0
+    except FcnnError as error:  # input and disk problems: the message says what to do
+        print(f"fcnn {args.command}: error: {error}", file=sys.stderr)
+        return error.exit_status
     except (ValueError, TypeError, FileNotFoundError, FloatingPointError) as error:
         print(f"fcnn {args.command}: error: {error}", file=sys.stderr)
         return 2

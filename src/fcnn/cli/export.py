@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     from fcnn._extras import require
     from fcnn.onnx import DEFAULT_OPSET, export
-    from fcnn.train import load_run
+    from fcnn.run import load_run
 
     try:
         require("onnx", "fcnn export")
@@ -51,13 +51,13 @@ def run(args: argparse.Namespace) -> int:
     features = loaded.model.config["in_features"]
     output = "probabilities" if args.softmax else "scores"
     print(f"wrote {path} ({path.stat().st_size:,} bytes, opset {opset}): "
-          f"{loaded.model.extra_repr()}")
+          f"{loaded.model.describe()}")
     print(f"  input  'input'  float32 (N, {features})")
     print(f"  output '{output}' float32 (N, {len(loaded.class_names)}), classes "
           f"{', '.join(loaded.class_names)}")
     steps = loaded.config.preprocess
     if steps:
         print(f"  note: the run preprocesses its inputs with {', '.join(steps)}; that is not "
-              f"in the file. Apply it first: fcnn.train.load_run({str(args.run_dir)!r})"
+              f"in the file. Apply it first: fcnn.run.load_run({str(args.run_dir)!r})"
               f".preprocessing.transform(X)")
     return 0

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fcnn.nn.serialization import read_model_json
-from fcnn.train import load_run
+from fcnn.run import load_run
 from fcnn.viz.i18n import LANGUAGES, language, missing_font_note
 from fcnn.viz.style import save_figure
 from fcnn.viz.templates import linear_layers, plot_linear_templates, plot_two_layer_templates

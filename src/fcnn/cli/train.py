@@ -1,4 +1,10 @@
-"""``fcnn train``: train a network on a data set and write a run folder."""
+"""``fcnn train``: train a network on a data set and write a run folder.
+
+Every training option is a flag written from the configuration schema
+(``fcnn.run.schema()``): its type, range, default and the valid names come from the
+option itself and from the registries, so a new optimizer or activation shows up
+here without an edit.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fcnn.train import TrainConfig, run_experiment
-from fcnn.train.experiment import DATASET_DEFAULTS, read_toml
+from fcnn.registry import Option, Registry
+from fcnn.run import DATASET_DEFAULTS, RUN_DEFAULTS, TrainConfig, read_toml, run_experiment
+from fcnn.run.config import CHOOSERS, GENERAL, owner_of, schema
 
 HELP = """\
 Train a fully connected network and write a run folder (model, history, report).
@@ -20,64 +27,96 @@ The defaults train the lecture's two-layer net f = W2 relu(W1 x + b1) + b2 with
 numbers gives the linear classifier f = Wx + b. Options given on the command line
 override those of --config FILE.toml (whose keys are the option names)."""
 
+#: The help groups of the general options.
+GROUPS = {
+    "data": ("dataset", "data_dir", "preprocess", "augment"),
+    "model": ("hidden", "activation", "dropout", "batchnorm", "init", "granularity"),
+    "training": ("loss", "optimizer", "schedule", "warmup_steps", "clip_norm", "epochs",
+                 "batch_size", "validation_split", "early_stopping", "seed"),
+}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list):
+        return " ".join(map(str, value)) or "none"
+    return str(value)
+
+
+def _details(option: Option, default: str | None = None) -> str:
+    """`` (one of: a, b; default: x)`` for the help of ``option``."""
+    parts = []
+    if option.choices is not None:
+        names = option.choices.names() if isinstance(option.choices, Registry) \
+            else list(option.choices)
+        parts.append(f"one of: {', '.join(names)}")
+    if default is None and option.default is not None:
+        default = _show(option.default)
+    if default:
+        parts.append(f"default: {default}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def add_option(group: Any, option: Option, help_text: str) -> None:
+    """Add ``option`` to an argparse group as ``--name`` with the matching argparse type."""
+    kwargs: dict[str, Any] = {"help": help_text, "default": None}
+    if option.type is bool:
+        kwargs["action"] = argparse.BooleanOptionalAction
+    elif option.type is dict:
+        return  # tables (dataset_options) only in --config files
+    else:
+        kwargs["type"] = option.type
+        kwargs["metavar"] = "NAME" if option.choices is not None else \
+            ("N" if option.type is int else "X")
+        if option.is_list or option.list_ok:
+            kwargs["nargs"] = "*" if option.is_list else "+"
+    group.add_argument(_flag(option.name), dest=option.name, **kwargs)
+
+
+def _dataset_defaults_text() -> str:
+    """The description of the data-set defaults, written from the tables themselves."""
+    def show(values: dict[str, Any]) -> str:
+        parts = []
+        for key, value in values.items():
+            entry, _, name = key.rpartition(".")
+            parts.append(f"{_flag(name)} {_show(value)}" + (f" (with {entry})" if entry else ""))
+        return ", ".join(parts)
+
+    lines = [f"options left unset default to: {show(RUN_DEFAULTS)};"]
+    lines += [f"for {name}: {show(defaults)}" for name, defaults in DATASET_DEFAULTS.items()]
+    return "\n  ".join(lines)
+
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("train", help="train a network and save it", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file")
-    data = p.add_argument_group("data")
-    data.add_argument("--dataset", help="digits (default, embedded), mnist, fashion-mnist, "
-                      "cifar10, blobs, xor, circles, moons, spiral, or a folder of images "
-                      "with one sub-folder per class")
-    data.add_argument("--data-dir", help="folder holding the data files (e.g. ../shared/data); "
-                      "default: $FCNN_DATA_DIR or the user cache folder")
-    data.add_argument("--preprocess", nargs="*", metavar="STEP",
-                      help="preprocessing steps in order: scale, standardize, "
-                      "channel-standardize, pca, zca (default: scale standardize; scale "
-                      "channel-standardize for mnist and fashion-mnist)")
-    data.add_argument("--augment", nargs="*", metavar="AUG",
-                      help="image augmentation per batch: flip, crop (shifts of up to 4 pixels), "
-                      "crop1, crop2 (up to 1 and 2 pixels) (default: none)")
-    model = p.add_argument_group("model")
-    model.add_argument("--hidden", nargs="*", type=int, metavar="N",
-                       help="hidden layer widths, e.g. --hidden 100 or --hidden 512 256 "
-                       "(default: 64; no numbers = linear classifier)")
-    model.add_argument("--activation", help="relu (default), leaky_relu, sigmoid, tanh, "
-                       "identity")
-    model.add_argument("--leaky-slope", type=float, help="k of Leaky ReLU max(kx, x) "
-                       "(default 0.01)")
-    model.add_argument("--dropout", type=float, help="dropout probability after each hidden "
-                       "layer (default 0)")
-    model.add_argument("--batchnorm", action="store_true", default=None,
-                       help="batch normalisation before each hidden activation")
-    model.add_argument("--init", help="weight initialisation: pytorch (default), xavier, he")
-    model.add_argument("--granularity", choices=["coarse", "fine"],
-                       help="coarse: one fused node per layer (fast, default); fine: layers "
-                       "composed from primitive ops")
-    training = p.add_argument_group("training", _dataset_defaults_text())
-    training.add_argument("--loss", help="ce (softmax cross-entropy, default) or hinge "
-                          "(multiclass SVM)")
-    training.add_argument("--margin", type=float, help="margin of the hinge loss (default 1)")
-    training.add_argument("--label-smoothing", type=float, help="for the ce loss (default 0)")
-    training.add_argument("--optimizer", help="sgd (default, with momentum), adam, adamw")
-    training.add_argument("--lr", type=float, help="learning rate (default 0.05)")
-    training.add_argument("--momentum", type=float, help="SGD momentum (default 0.9)")
-    training.add_argument("--weight-decay", type=float, help="L2 weight decay (default 0)")
-    training.add_argument("--schedule", help="learning-rate schedule: constant (default), "
-                          "step, cosine")
-    training.add_argument("--warmup-steps", type=int, help="linear warm-up steps (default 0)")
-    training.add_argument("--clip-norm", type=float, help="clip the gradient norm to this")
-    training.add_argument("--epochs", type=int, help="passes over the training data "
-                          "(default 30)")
-    training.add_argument("--batch-size", type=int, help="samples per step (default 32)")
-    training.add_argument("--validation-split", type=float,
-                          help="fraction of the training data held out for validation; the "
-                          "weights of the epoch with the lowest validation loss are kept "
-                          "(default 0.1; 0 = none)")
-    training.add_argument("--early-stopping", type=int, metavar="PATIENCE",
-                          help="stop after PATIENCE epochs without a better validation loss")
-    training.add_argument("--seed", type=int, help="seed of weights, shuffling, splits "
-                          "(default 0)")
+    general = {option.name: option for option in GENERAL}
+    for title, names in GROUPS.items():
+        group = p.add_argument_group(title, _dataset_defaults_text() if title == "training"
+                                     else None)
+        for name in names:
+            option = general[name]
+            add_option(group, option, option.help + _details(option))
+    for chooser, registry in CHOOSERS.items():
+        group = p.add_argument_group(f"options of the {chooser}",
+                                     f"each applies only to the {chooser} named in brackets")
+        for name, option in registry.options().items():
+            if owner_of(name) != chooser:
+                continue
+            owners = registry.owners(name)
+            values = {owner: RUN_DEFAULTS.get(f"{owner}.{name}",
+                                              registry.get(owner).option(name).default)
+                      for owner in owners}
+            defaults = ", ".join(f"{_show(value)} with {owner}"
+                                 for owner, value in values.items() if value is not None)
+            add_option(group, option, f"{option.help} [{', '.join(owners)}]"
+                       f"{_details(option, defaults)}")
     output = p.add_argument_group("output")
     output.add_argument("--out", help="run folder to write (default runs/DATASET-TIME)")
     output.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -87,34 +126,28 @@ def register(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _dataset_defaults_text() -> str:
-    """The training group's description, written from `DATASET_DEFAULTS` itself."""
-    lines = ["defaults are for the digits; options left unset default to"]
-    for name, defaults in DATASET_DEFAULTS.items():
-        options = " ".join(f"--{key.replace('_', '-')} "
-                           + (" ".join(value) if isinstance(value, list) else f"{value}")
-                           for key, value in defaults.items())
-        lines.append(f"{name}: {options}")
-    return "\n  ".join(lines)
-
-
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The TOML file's values, overridden by every option given on the command line."""
     values: dict[str, Any] = read_toml(args.config) if args.config else {}
-    for key in TrainConfig.keys():
-        given = getattr(args, key, None)
-        if given is not None:
-            values[key] = given
-    return TrainConfig.from_dict(values)  # fills the data set's defaults for the rest
+    given = {key: getattr(args, key) for key in schema() if getattr(args, key, None) is not None}
+    for key, value in given.items():
+        option = schema()[key]
+        if option.list_ok and isinstance(value, list) and len(value) == 1:
+            value = value[0]  # --activation relu: one name for all layers
+        values[key] = value
+    where = f"{args.config} (with the command line): " if args.config else ""
+    return TrainConfig.from_dict(values, where=where)
 
 
 def run(args: argparse.Namespace) -> int:
+    from fcnn.viz.training import write_run_figures
+
     config = config_from_args(args)
     name = Path(str(config.dataset)).name or "data"
     folder = Path(args.out or f"runs/{name}-{time.strftime('%Y%m%d-%H%M%S')}")
     command = shlex.join(["fcnn", *sys.argv[1:]]) if sys.argv else None
     result = run_experiment(config, folder, progress=not args.no_progress, command=command,
-                            figures=not args.no_figures)
+                            artifacts=() if args.no_figures else (write_run_figures,))
     history = result.history
     print()
     print(result.report.to_text())

@@ -1,13 +1,23 @@
-"""The ops of the graph, each a forward and its local gradient a few lines apart.
+"""Primitive ops (the fine-grained, TensorFlow-like vocabulary): a forward and its local
+gradient a few lines apart.
 
-Primitive ops (the fine-grained, TensorFlow-like vocabulary) come first; then the
-fused ops the lecture names (sigmoid, tanh, relu, leaky_relu, softmax, log_softmax
-and the linear layer f = Wx + b), each one node with a hand-derived backward
-(the coarse, Caffe-like vocabulary).
+Arithmetic, elementwise functions, reductions and shape ops: everything
+``granularity="fine"`` builds the lecture's functions from. The fused, one-node
+versions of those functions (the coarse, Caffe-like vocabulary) are in
+``fcnn.engine.fused``.
 
 Tie rule for ``maximum(a, b)``: where ``a == b`` the gradient goes to ``b``, so
 ``maximum(x, 0)`` has derivative 0 at 0 like ``relu``, and ``maximum(x, k*x)``
 has derivative ``k`` at 0 like ``leaky_relu``.
+
+Example (the lecture's "max gate routes the gradient", and the tie rule at 0):
+    >>> import fcnn
+    >>> x = fcnn.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> y = x.maximum(0.0)
+    >>> y.op, y.grad_fn.describe()
+    ('max', 'max')
+    >>> y.sum().backward(); x.grad
+    array([0., 0., 1.], dtype=float32)
 """
 
 from __future__ import annotations
@@ -312,121 +322,3 @@ class Gather(Function):
         where[self.axis] = self.index
         np.add.at(full, tuple(where), grad)
         return (full,)
-
-
-# ----------------------------------------------------------------------------
-# Fused ops (coarse granularity): one node each, hand-derived backward
-# ----------------------------------------------------------------------------
-
-
-class Sigmoid(Function):
-    """y = 1 / (1 + e^-x); dy/dx = y (1 - y)."""
-
-    name = "sigmoid"
-
-    def forward(self, a):
-        # exp of a non-positive number only: no overflow for large |x|.
-        z = np.exp(-np.abs(a))
-        self.y = np.where(a >= 0, 1.0 / (1.0 + z), z / (1.0 + z)).astype(a.dtype, copy=False)
-        return self.y
-
-    def backward(self, grad):
-        return (grad * self.y * (1.0 - self.y),)
-
-
-class Tanh(Function):
-    """y = (e^x - e^-x) / (e^x + e^-x); dy/dx = 1 - y^2."""
-
-    name = "tanh"
-
-    def forward(self, a):
-        self.y = np.tanh(a)
-        return self.y
-
-    def backward(self, grad):
-        return (grad * (1.0 - self.y * self.y),)
-
-
-class ReLU(Function):
-    """y = max(0, x); dy/dx = 1 where x > 0, else 0."""
-
-    name = "relu"
-
-    def forward(self, a):
-        # The mask is kept as floats: float * float runs ~2x faster than float * bool.
-        self.positive = (a > 0).astype(a.dtype)
-        return np.maximum(a, 0)  # not a * positive, which gives -0.0 for negative inputs
-
-    def backward(self, grad):
-        return (grad * self.positive,)
-
-
-class LeakyReLU(Function):
-    """y = max(kx, x) for 0 < k < 1; dy/dx = 1 where x > 0, else k."""
-
-    name = "leaky_relu"
-
-    def forward(self, a, k=0.01):
-        self.k = k
-        self.slope = np.where(a > 0, 1.0, k).astype(a.dtype, copy=False)
-        return a * self.slope
-
-    def describe(self):
-        return f"leaky_relu(k={self.k:g})"
-
-    def backward(self, grad):
-        return (grad * self.slope,)
-
-
-class Softmax(Function):
-    """q_i = e^{x_i} / sum_j e^{x_j}; dx = q * (g - sum(g * q))."""
-
-    name = "softmax"
-
-    def forward(self, a, axis=-1):
-        e = np.exp(a - a.max(axis=axis, keepdims=True))
-        self.q, self.axis = e / e.sum(axis=axis, keepdims=True), axis
-        return self.q
-
-    def backward(self, grad):
-        q = self.q
-        return (q * (grad - (grad * q).sum(axis=self.axis, keepdims=True)),)
-
-
-class LogSoftmax(Function):
-    """y_i = x_i - log sum_j e^{x_j} (log-sum-exp, stable); dx = g - softmax(x) sum(g)."""
-
-    name = "log_softmax"
-
-    def forward(self, a, axis=-1):
-        shifted = a - a.max(axis=axis, keepdims=True)
-        y = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        self.y, self.axis = y, axis
-        return y
-
-    def backward(self, grad):
-        return (grad - np.exp(self.y) * grad.sum(axis=self.axis, keepdims=True),)
-
-
-class Linear(Function):
-    """f = x W^T + b for a batch x (N, in), W (out, in), b (out,).
-
-    dx = g W,  dW = g^T x,  db = sum over the batch of g.
-    """
-
-    name = "linear"
-
-    def forward(self, x, weight, bias=None):
-        self.x, self.weight, self.has_bias = x, weight, bias is not None
-        out = x @ weight.T
-        if bias is not None:
-            out += bias
-        return out
-
-    def backward(self, grad):
-        grad_x = grad @ self.weight if self.needs_grad[0] else None
-        grad_w = grad.T @ self.x if self.needs_grad[1] else None
-        if not self.has_bias:
-            return grad_x, grad_w
-        grad_b = grad.sum(axis=0) if self.needs_grad[2] else None
-        return grad_x, grad_w, grad_b

@@ -174,6 +174,15 @@ class Tensor:
         return self.data.size
 
     @property
+    def grad_fn(self) -> Function | None:
+        """The node (op) that produced this tensor, or None for a leaf (as in PyTorch).
+
+        Its ``name``, ``parents``, ``describe()`` and saved values are what the graph
+        drawings show.
+        """
+        return self._node
+
+    @property
     def op(self) -> str:
         """The op that produced this tensor (``""`` for a leaf)."""
         return self._node.name if self._node is not None else ""
@@ -385,22 +394,22 @@ class Tensor:
         return ops.Gather.apply(self, index=np.asarray(index), axis=axis)
 
     def sigmoid(self) -> Tensor:
-        return ops.Sigmoid.apply(self)
+        return fused.Sigmoid.apply(self)
 
     def tanh(self) -> Tensor:
-        return ops.Tanh.apply(self)
+        return fused.Tanh.apply(self)
 
     def relu(self) -> Tensor:
-        return ops.ReLU.apply(self)
+        return fused.ReLU.apply(self)
 
-    def leaky_relu(self, k: float = 0.01) -> Tensor:
-        return ops.LeakyReLU.apply(self, k=k)
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        return fused.LeakyReLU.apply(self, negative_slope=negative_slope)
 
     def softmax(self, axis: int = -1) -> Tensor:
-        return ops.Softmax.apply(self, axis=axis)
+        return fused.Softmax.apply(self, axis=axis)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
-        return ops.LogSoftmax.apply(self, axis=axis)
+        return fused.LogSoftmax.apply(self, axis=axis)
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None,
@@ -415,4 +424,4 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None,
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, label=label)
 
 
-from fcnn.engine import ops  # noqa: E402  (ops subclass Function and build Tensors)
+from fcnn.engine import fused, ops  # noqa: E402  (ops subclass Function and build Tensors)

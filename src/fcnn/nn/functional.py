@@ -1,18 +1,17 @@
 """Stateless math of the layers, at two granularities.
 
 ``granularity="coarse"`` builds one fused node per function with a hand-derived
-backward (like Caffe's layers: fast). ``granularity="fine"`` composes the same
-function from primitive ops (like TensorFlow's graphs: flexible, every step
-visible). Both give the same values and gradients; the tests prove it.
+backward (like Caffe's layers: fast; the nodes are in ``fcnn.engine.fused``).
+``granularity="fine"`` composes the same function from primitive ops (like
+TensorFlow's graphs: flexible, every step visible). Both give the same values and
+gradients; the tests prove it. ``granularity`` is always a keyword argument.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from fcnn.engine import Function, Tensor, ops
+from fcnn.engine import Tensor, fused
 
 GRANULARITIES = ("coarse", "fine")
 
@@ -27,7 +26,8 @@ def check_granularity(granularity: str) -> str:
     return granularity
 
 
-def _is_fine(granularity: str) -> bool:
+def is_fine(granularity: str) -> bool:
+    """True for ``"fine"``, False for ``"coarse"``; any other value is an error."""
     return check_granularity(granularity) == "fine"
 
 
@@ -36,7 +36,7 @@ def _is_fine(granularity: str) -> bool:
 # ----------------------------------------------------------------------------
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None,
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, *,
            granularity: str = "coarse") -> Tensor:
     """f = x W^T + b for a batch of row vectors.
 
@@ -58,12 +58,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None,
             f"linear: expected input of shape (N, {weight.shape[1]}) for a weight of shape "
             f"{weight.shape}, got {x.shape}."
         )
-    if _is_fine(granularity):
+    if is_fine(granularity):
         out = x @ weight.T
         return out if bias is None else out + bias
     if bias is None:
-        return ops.Linear.apply(x, weight)
-    return ops.Linear.apply(x, weight, bias)
+        return fused.Linear.apply(x, weight)
+    return fused.Linear.apply(x, weight, bias)
 
 
 # ----------------------------------------------------------------------------
@@ -71,7 +71,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None,
 # ----------------------------------------------------------------------------
 
 
-def sigmoid(x: Tensor, granularity: str = "coarse") -> Tensor:
+def sigmoid(x: Tensor, *, granularity: str = "coarse") -> Tensor:
     """y = 1 / (1 + e^-x): squashes into (0, 1).
 
     Fine granularity is the lecture's chain of gates: neg, exp, +1, 1/x. (That
@@ -83,12 +83,12 @@ def sigmoid(x: Tensor, granularity: str = "coarse") -> Tensor:
         >>> round(float(sigmoid(fcnn.tensor(1.0))), 4)
         0.7311
     """
-    if _is_fine(granularity):
+    if is_fine(granularity):
         return 1 / ((-x).exp() + 1)
-    return ops.Sigmoid.apply(x)
+    return fused.Sigmoid.apply(x)
 
 
-def tanh(x: Tensor, granularity: str = "coarse") -> Tensor:
+def tanh(x: Tensor, *, granularity: str = "coarse") -> Tensor:
     """y = (e^x - e^-x) / (e^x + e^-x): squashes into (-1, 1).
 
     Fine granularity uses tanh(x) = 2 sigmoid(2x) - 1 built from primitive gates.
@@ -98,12 +98,12 @@ def tanh(x: Tensor, granularity: str = "coarse") -> Tensor:
         >>> round(float(tanh(fcnn.tensor(0.5))), 4)
         0.4621
     """
-    if _is_fine(granularity):
-        return 2 * sigmoid(2 * x, "fine") - 1
-    return ops.Tanh.apply(x)
+    if is_fine(granularity):
+        return 2 * sigmoid(2 * x, granularity="fine") - 1
+    return fused.Tanh.apply(x)
 
 
-def relu(x: Tensor, granularity: str = "coarse") -> Tensor:
+def relu(x: Tensor, *, granularity: str = "coarse") -> Tensor:
     """y = max(0, x).
 
     Example:
@@ -111,33 +111,34 @@ def relu(x: Tensor, granularity: str = "coarse") -> Tensor:
         >>> relu(fcnn.tensor([-1.0, 2.0])).data
         array([0., 2.], dtype=float32)
     """
-    if _is_fine(granularity):
+    if is_fine(granularity):
         return x.maximum(0.0)
-    return ops.ReLU.apply(x)
+    return fused.ReLU.apply(x)
 
 
-def leaky_relu(x: Tensor, k: float = 0.01, granularity: str = "coarse") -> Tensor:
-    """y = max(kx, x) with 0 < k < 1 (the lecture's example uses k = 0.1).
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, *, granularity: str = "coarse") -> Tensor:
+    """y = max(kx, x) with the slope k = ``negative_slope``, 0 <= k < 1 (the lecture uses 0.1).
 
     Example:
         >>> import fcnn
-        >>> leaky_relu(fcnn.tensor([-1.0, 2.0]), k=0.1).data
+        >>> leaky_relu(fcnn.tensor([-1.0, 2.0]), negative_slope=0.1).data
         array([-0.1,  2. ], dtype=float32)
     """
-    if not 0 <= k < 1:
-        raise ValueError(f"leaky_relu: the slope k must satisfy 0 <= k < 1, got {k}.")
-    if _is_fine(granularity):
-        return x.maximum(x * k)
-    return ops.LeakyReLU.apply(x, k=k)
+    if not 0 <= negative_slope < 1:
+        raise ValueError(f"leaky_relu: negative_slope (the slope k of max(kx, x)) must satisfy "
+                         f"0 <= k < 1, got {negative_slope}.")
+    if is_fine(granularity):
+        return x.maximum(x * negative_slope)
+    return fused.LeakyReLU.apply(x, negative_slope=negative_slope)
 
 
-def identity(x: Tensor, granularity: str = "coarse") -> Tensor:
+def identity(x: Tensor, *, granularity: str = "coarse") -> Tensor:
     """y = x: no activation (a network without activations is a linear classifier)."""
     check_granularity(granularity)
     return x
 
 
-def softmax(x: Tensor, axis: int = -1, granularity: str = "coarse") -> Tensor:
+def softmax(x: Tensor, axis: int = -1, *, granularity: str = "coarse") -> Tensor:
     """q_i = e^{x_i} / sum_j e^{x_j}: scores to probabilities that sum to 1.
 
     Example (the lecture's slide):
@@ -145,40 +146,19 @@ def softmax(x: Tensor, axis: int = -1, granularity: str = "coarse") -> Tensor:
         >>> np.round(softmax(fcnn.tensor([1.3, 5.1, 2.2, 0.7, 1.1])).data, 2)
         array([0.02, 0.9 , 0.05, 0.01, 0.02], dtype=float32)
     """
-    if _is_fine(granularity):
+    if is_fine(granularity):
         # the max is a constant shift (no gradient flows through it): a leaf, not a node
         e = (x - Tensor(x.data.max(axis=axis, keepdims=True))).exp()
         return e / e.sum(axis=axis, keepdims=True)
-    return ops.Softmax.apply(x, axis=axis)
+    return fused.Softmax.apply(x, axis=axis)
 
 
-def log_softmax(x: Tensor, axis: int = -1, granularity: str = "coarse") -> Tensor:
+def log_softmax(x: Tensor, axis: int = -1, *, granularity: str = "coarse") -> Tensor:
     """y_i = x_i - log sum_j e^{x_j}, computed stably (the max is subtracted first)."""
-    if _is_fine(granularity):
+    if is_fine(granularity):
         shifted = x - Tensor(x.data.max(axis=axis, keepdims=True))  # a constant shift
         return shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
-    return ops.LogSoftmax.apply(x, axis=axis)
-
-
-ACTIVATIONS: dict[str, Callable[..., Tensor]] = {
-    "relu": relu,
-    "leaky_relu": leaky_relu,
-    "sigmoid": sigmoid,
-    "tanh": tanh,
-    "identity": identity,
-}
-
-
-def get_activation(name: str) -> Callable[..., Tensor]:
-    """Look an activation up by name; the error lists the valid names."""
-    key = name.lower().replace("-", "_") if isinstance(name, str) else None
-    if key in ("none", "linear"):
-        key = "identity"
-    if key not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {name!r}; valid names: {', '.join(sorted(ACTIVATIONS))}."
-        )
-    return ACTIVATIONS[key]
+    return fused.LogSoftmax.apply(x, axis=axis)
 
 
 # ----------------------------------------------------------------------------
@@ -186,20 +166,7 @@ def get_activation(name: str) -> Callable[..., Tensor]:
 # ----------------------------------------------------------------------------
 
 
-class _Dropout(Function):
-    """y = x * mask / (1 - p); dx = g * mask / (1 - p)."""
-
-    name = "dropout"
-
-    def forward(self, x, scale):
-        self.scale = scale
-        return x * scale
-
-    def backward(self, grad):
-        return (grad * self.scale,)
-
-
-def dropout(x: Tensor, p: float, rng: np.random.Generator, training: bool = True,
+def dropout(x: Tensor, p: float, rng: np.random.Generator, training: bool = True, *,
             granularity: str = "coarse") -> Tensor:
     """Zero each element with probability ``p`` during training, scale the rest by 1/(1-p).
 
@@ -212,42 +179,14 @@ def dropout(x: Tensor, p: float, rng: np.random.Generator, training: bool = True
         return x
     keep = rng.random(x.shape, dtype=np.float32) >= p
     scale = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
-    if _is_fine(granularity):
+    if is_fine(granularity):
         return x * Tensor(scale)
-    return _Dropout.apply(x, scale=scale)
-
-
-class _BatchNorm(Function):
-    """y = gamma * (x - mean) / sqrt(var + eps) + beta over the batch axis.
-
-    With xhat the normalised input and d = g * gamma:
-    dx = (d - mean(d) - xhat * mean(d * xhat)) / sqrt(var + eps),
-    dgamma = sum(g * xhat), dbeta = sum(g).
-    """
-
-    name = "batchnorm"
-
-    def forward(self, x, gamma, beta, eps):
-        mean = x.mean(axis=0)
-        centered = x - mean
-        var = (centered * centered).mean(axis=0)
-        self.inv_std = 1.0 / np.sqrt(var + eps)
-        self.xhat, self.gamma = centered * self.inv_std, gamma
-        self.batch_mean, self.batch_var = mean, var
-        return self.xhat * gamma + beta
-
-    def backward(self, grad):
-        xhat = self.xhat
-        d = grad * self.gamma
-        grad_x = None
-        if self.needs_grad[0]:
-            grad_x = (d - d.mean(axis=0) - xhat * (d * xhat).mean(axis=0)) * self.inv_std
-        return grad_x, (grad * xhat).sum(axis=0), grad.sum(axis=0)
+    return fused.Dropout.apply(x, scale=scale)
 
 
 def batch_norm(x: Tensor, gamma: Tensor, beta: Tensor, running_mean: np.ndarray,
                running_var: np.ndarray, training: bool = True, momentum: float = 0.1,
-               eps: float = 1e-5, granularity: str = "coarse") -> Tensor:
+               eps: float = 1e-5, *, granularity: str = "coarse") -> Tensor:
     """Batch normalisation over axis 0 of an (N, features) batch.
 
     Training uses the batch statistics and updates ``running_mean``/``running_var``
@@ -263,14 +202,14 @@ def batch_norm(x: Tensor, gamma: Tensor, beta: Tensor, running_mean: np.ndarray,
             f"batch_norm in training mode needs at least 2 samples per batch, got {n}. "
             f"Use a larger batch size, or call model.eval() for prediction."
         )
-    if _is_fine(granularity):
+    if is_fine(granularity):
         centered = x - x.mean(axis=0, keepdims=True)
         var = (centered * centered).mean(axis=0, keepdims=True)
         out = centered * (var + eps) ** -0.5 * gamma + beta
         batch_mean, batch_var = x.data.mean(axis=0), var.data.reshape(-1)
     else:
-        out = _BatchNorm.apply(x, gamma, beta, eps=eps)
-        node = out._node
+        out = fused.BatchNorm.apply(x, gamma, beta, eps=eps)
+        node = out.grad_fn
         if node is not None:
             batch_mean, batch_var = node.batch_mean, node.batch_var
         else:  # no graph recorded (no_grad): recompute the statistics

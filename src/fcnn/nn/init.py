@@ -1,6 +1,12 @@
 """Weight initialisers for f = Wx + b, resolved by name through one registry.
 
 Each takes ``(out_features, in_features, rng)`` and returns ``(W, b)`` as float32 arrays.
+
+Example:
+    >>> import numpy as np
+    >>> weight, bias = INITIALIZERS.get("kaiming").target(3, 4, np.random.default_rng(0))
+    >>> weight.shape, float(np.abs(bias).max())
+    ((3, 4), 0.0)
 """
 
 from __future__ import annotations
@@ -8,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+
+from fcnn.registry import Registry
 
 Initializer = Callable[[int, int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
@@ -36,12 +44,9 @@ def he(out_features: int, in_features: int,
     return weight.astype(np.float32), np.zeros(out_features, dtype=np.float32)
 
 
-INITIALIZERS: dict[str, Initializer] = {"pytorch": pytorch_default, "xavier": xavier, "he": he}
-
-
-def get_initializer(name: str) -> Initializer:
-    """An initialiser by name; the error lists the valid names."""
-    key = name.lower() if isinstance(name, str) else None
-    if key not in INITIALIZERS:
-        raise ValueError(f"unknown init {name!r}; valid names: {', '.join(INITIALIZERS)}.")
-    return INITIALIZERS[key]
+INITIALIZERS = Registry("initialiser")
+INITIALIZERS.add("pytorch", pytorch_default, aliases=("default",),
+                 help="PyTorch's nn.Linear default: U(-1/sqrt(in), 1/sqrt(in)) for W and b")
+INITIALIZERS.add("xavier", xavier, aliases=("glorot",),
+                 help="Glorot uniform, b = 0: suits sigmoid and tanh")
+INITIALIZERS.add("he", he, aliases=("kaiming",), help="He normal, b = 0: suits ReLU")

@@ -1,20 +1,24 @@
-"""The lecture's two losses, on raw scores and integer labels, at two granularities.
+"""The lecture's two losses, and squared error, on raw scores and integer labels.
 
 * Softmax cross-entropy: L_i = -log softmax(s_i)[y_i]  (stable: log-sum-exp).
 * Multiclass SVM hinge loss: L_i = sum_{j != y_i} max(0, s_ij - s_{i,y_i} + margin).
+* Squared error (TensorFlow Playground's): L_i = 1/2 sum_j (s_ij - onehot(y_i)_j)^2.
 
-Both average over the batch by default (``reduction="mean"``).
+All average over the batch by default (``reduction="mean"``). At
+``granularity="coarse"`` each is one node of ``fcnn.engine.fused``; at ``"fine"`` it is
+built from primitive ops. :data:`LOSSES` is the table of them by name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from fcnn.engine import Function, Tensor
-from fcnn.nn.functional import _is_fine, log_softmax
+from fcnn.engine import Tensor, fused
+from fcnn.nn.functional import is_fine, log_softmax
+from fcnn.registry import Option, Registry
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -63,48 +67,8 @@ def _reduce(per_sample: Tensor, reduction: str) -> Tensor:
     return per_sample.sum() if reduction == "sum" else per_sample
 
 
-def _reduce_array(per_sample: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":
-        return np.asarray(per_sample.mean())
-    return np.asarray(per_sample.sum()) if reduction == "sum" else per_sample
-
-
-def _grad_scale(grad: np.ndarray, reduction: str, n: int) -> np.ndarray:
-    """The upstream gradient per sample, as a column (N, 1)."""
-    if reduction == "none":
-        return grad.reshape(-1, 1)
-    return np.full((n, 1), grad / n if reduction == "mean" else grad, dtype=grad.dtype)
-
-
-class _SoftmaxCrossEntropy(Function):
-    """One node: L_i = -(1 - eps) log q_{y_i} - eps mean_j log q_j; dL/ds = q - target."""
-
-    name = "cross_entropy"
-
-    def forward(self, scores, labels, label_smoothing, reduction):
-        n, num_classes = scores.shape
-        shifted = scores - scores.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
-        log_q = shifted - np.log(total)
-        per_sample = -log_q[np.arange(n), labels]
-        if label_smoothing:
-            per_sample = (1 - label_smoothing) * per_sample - label_smoothing * log_q.mean(axis=1)
-        exp /= total  # exp is this op's own array: q = softmax(scores) in place
-        self.q = exp
-        self.labels, self.smoothing, self.reduction = labels, label_smoothing, reduction
-        return _reduce_array(per_sample, reduction)
-
-    def backward(self, grad):
-        n, num_classes = self.q.shape
-        target_grad = self.q - self.smoothing / num_classes  # a new array, scaled in place
-        target_grad[np.arange(n), self.labels] -= 1 - self.smoothing
-        target_grad *= _grad_scale(grad, self.reduction, n)
-        return (target_grad,)
-
-
 def cross_entropy(scores: Tensor, labels: Any, label_smoothing: float = 0.0,
-                  reduction: str = "mean", granularity: str = "coarse") -> Tensor:
+                  reduction: str = "mean", *, granularity: str = "coarse") -> Tensor:
     """Softmax cross-entropy H(p, q) between one-hot labels p and q = softmax(scores).
 
     Args:
@@ -125,9 +89,10 @@ def cross_entropy(scores: Tensor, labels: Any, label_smoothing: float = 0.0,
     _check_reduction(reduction)
     if not 0 <= label_smoothing < 1:
         raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
-    if not _is_fine(granularity):
-        return _SoftmaxCrossEntropy.apply(scores, labels=labels, label_smoothing=label_smoothing,
-                                          reduction=reduction)
+    if not is_fine(granularity):
+        return fused.SoftmaxCrossEntropy.apply(scores, labels=labels,
+                                               label_smoothing=label_smoothing,
+                                               reduction=reduction)
     log_q = log_softmax(scores, axis=1, granularity="fine")
     per_sample = -log_q.gather(labels[:, None], axis=1).reshape(-1)
     if label_smoothing:
@@ -135,31 +100,7 @@ def cross_entropy(scores: Tensor, labels: Any, label_smoothing: float = 0.0,
     return _reduce(per_sample, reduction)
 
 
-class _MultiMarginHinge(Function):
-    """One node: L_i = sum_{j != y_i} max(0, s_j - s_y + margin).
-
-    dL/ds_j = 1 where the margin is violated (j != y_i); dL/ds_y = -(number violated).
-    """
-
-    name = "hinge"
-
-    def forward(self, scores, labels, margin, reduction):
-        n = scores.shape[0]
-        rows = np.arange(n)
-        margins = scores - scores[rows, labels][:, None] + margin
-        margins[rows, labels] = 0
-        self.violated = margins > 0
-        self.labels, self.reduction = labels, reduction
-        return _reduce_array((margins * self.violated).sum(axis=1), reduction)
-
-    def backward(self, grad):
-        n = self.violated.shape[0]
-        local = self.violated.astype(grad.dtype)
-        local[np.arange(n), self.labels] = -local.sum(axis=1)
-        return (local * _grad_scale(grad, self.reduction, n),)
-
-
-def hinge_loss(scores: Tensor, labels: Any, margin: float = 1.0, reduction: str = "mean",
+def hinge_loss(scores: Tensor, labels: Any, margin: float = 1.0, reduction: str = "mean", *,
                granularity: str = "coarse") -> Tensor:
     """Multiclass SVM (hinge) loss, exactly as the lecture writes it.
 
@@ -173,14 +114,37 @@ def hinge_loss(scores: Tensor, labels: Any, margin: float = 1.0, reduction: str 
     """
     labels = check_labels(scores, labels)
     _check_reduction(reduction)
-    if not _is_fine(granularity):
-        return _MultiMarginHinge.apply(scores, labels=labels, margin=margin, reduction=reduction)
+    if not is_fine(granularity):
+        return fused.MultiMarginHinge.apply(scores, labels=labels, margin=margin,
+                                            reduction=reduction)
     n, num_classes = scores.shape
     others = np.ones((n, num_classes), dtype=scores.dtype)
     others[np.arange(n), labels] = 0
     correct = scores.gather(labels[:, None], axis=1)
     per_sample = ((scores - correct + margin).maximum(0.0) * Tensor(others)).sum(axis=1)
     return _reduce(per_sample, reduction)
+
+
+def squared_error(scores: Tensor, labels: Any, reduction: str = "mean", *,
+                  granularity: str = "coarse") -> Tensor:
+    """Squared error against one-hot targets: L_i = 1/2 sum_j (s_ij - t_ij)^2.
+
+    The loss of TensorFlow Playground (there on one output in [-1, 1]); here on the raw
+    scores of every class, with t the one-hot vector of the label.
+
+    Example:
+        >>> import fcnn
+        >>> float(squared_error(fcnn.tensor([[0.5, 0.0, 1.0]]), [2]))
+        0.125
+    """
+    labels = check_labels(scores, labels)
+    _check_reduction(reduction)
+    if not is_fine(granularity):
+        return fused.SquaredError.apply(scores, labels=labels, reduction=reduction)
+    target = np.zeros(scores.shape, dtype=scores.dtype)
+    target[np.arange(len(labels)), labels] = 1
+    diff = scores - Tensor(target)
+    return _reduce((diff * diff).sum(axis=1) * 0.5, reduction)
 
 
 def l2_penalty(parameters: Iterable[Tensor], strength: float) -> Tensor:
@@ -199,48 +163,82 @@ def l2_penalty(parameters: Iterable[Tensor], strength: float) -> Tensor:
 
 
 class Loss:
-    """A loss with its options bound: ``loss(scores, labels) -> Tensor``."""
+    """A loss with its options bound: ``loss(scores, labels) -> Tensor``.
 
-    def __init__(self, fn: Callable[..., Tensor], granularity: str = "coarse",
-                 **options: Any) -> None:
-        self.fn, self.granularity, self.options = fn, granularity, options
+    Subclasses set ``function`` (one of the loss functions above) and pass its options
+    to ``__init__``.
+    """
+
+    function: Any = None
+
+    def __init__(self, granularity: str = "coarse", **options: Any) -> None:
+        self.granularity, self.options = granularity, options
 
     def __call__(self, scores: Tensor, labels: Any) -> Tensor:
-        return self.fn(scores, labels, granularity=self.granularity, **self.options)
+        return type(self).function(scores, labels, granularity=self.granularity, **self.options)
 
     def __repr__(self) -> str:
-        opts = "".join(f", {k}={v!r}" for k, v in self.options.items())
-        return f"Loss({self.fn.__name__}, granularity={self.granularity!r}{opts})"
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
+        granularity = "" if self.granularity == "coarse" else f"granularity={self.granularity!r}"
+        return f"{type(self).__name__}({', '.join(filter(None, [shown, granularity]))})"
 
 
 class CrossEntropyLoss(Loss):
-    """Softmax cross-entropy loss module (see :func:`cross_entropy`)."""
+    """Softmax cross-entropy loss module (see :func:`cross_entropy`).
 
-    def __init__(self, label_smoothing: float = 0.0, reduction: str = "mean",
+    Example:
+        >>> CrossEntropyLoss(label_smoothing=0.1)
+        CrossEntropyLoss(label_smoothing=0.1, reduction='mean')
+    """
+
+    function = cross_entropy
+
+    def __init__(self, label_smoothing: float = 0.0, reduction: str = "mean", *,
                  granularity: str = "coarse") -> None:
-        super().__init__(cross_entropy, granularity, label_smoothing=label_smoothing,
-                         reduction=reduction)
+        super().__init__(granularity, label_smoothing=label_smoothing, reduction=reduction)
 
 
 class HingeLoss(Loss):
     """Multiclass SVM hinge loss module (see :func:`hinge_loss`)."""
 
-    def __init__(self, margin: float = 1.0, reduction: str = "mean",
+    function = hinge_loss
+
+    def __init__(self, margin: float = 1.0, reduction: str = "mean", *,
                  granularity: str = "coarse") -> None:
-        super().__init__(hinge_loss, granularity, margin=margin, reduction=reduction)
+        super().__init__(granularity, margin=margin, reduction=reduction)
 
 
-LOSSES: dict[str, type[Loss]] = {
-    "ce": CrossEntropyLoss,
-    "cross_entropy": CrossEntropyLoss,
-    "hinge": HingeLoss,
-    "svm": HingeLoss,
-}
+class SquaredErrorLoss(Loss):
+    """Squared error against one-hot targets (see :func:`squared_error`)."""
+
+    function = squared_error
+
+    def __init__(self, reduction: str = "mean", *, granularity: str = "coarse") -> None:
+        super().__init__(granularity, reduction=reduction)
 
 
-def get_loss(name: str, **options: Any) -> Loss:
-    """A loss by name (``"ce"``/``"cross_entropy"`` or ``"hinge"``/``"svm"``)."""
-    key = name.lower().replace("-", "_")
-    if key not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; valid names: {', '.join(LOSSES)}.")
-    return LOSSES[key](**options)
+LOSSES = Registry("loss")
+LOSSES.add("cross_entropy", CrossEntropyLoss, aliases=("ce", "softmax", "cross-entropy"),
+           help="softmax cross-entropy -log softmax(s)[y]",
+           options=(Option("label_smoothing", float, 0.0, low=0, high=1, high_open=True,
+                           help="eps: the target puts 1 - eps on the label, eps spread evenly"),),
+           title="softmax cross-entropy", function=cross_entropy, torch=("CrossEntropyLoss", {}))
+LOSSES.add("hinge", HingeLoss, aliases=("svm", "multiclass_hinge", "multi_margin"),
+           help="multiclass SVM loss sum_{j != y} max(0, s_j - s_y + margin)",
+           options=(Option("margin", float, 1.0, low=0, low_open=True,
+                           help="the margin Delta of the hinge loss"),),
+           title="multiclass SVM (hinge)", function=hinge_loss)
+LOSSES.add("squared_error", SquaredErrorLoss, aliases=("mse", "l2", "square"),
+           help="1/2 sum_j (s_j - onehot(y)_j)^2 (TensorFlow Playground's loss)",
+           title="squared error", function=squared_error)
+
+
+def get_loss(name: str, *, granularity: str = "coarse", reduction: str = "mean",
+             **options: Any) -> Loss:
+    """A loss by name of :data:`LOSSES` (or an alias: ``"ce"``, ``"svm"``, ``"mse"``...).
+
+    Example:
+        >>> get_loss("svm", margin=2.0)
+        HingeLoss(margin=2.0, reduction='mean')
+    """
+    return LOSSES.create(name, options=options, granularity=granularity, reduction=reduction)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from fcnn.engine import Tensor
+from fcnn.nn.functional import check_granularity
 
 
 class Parameter(Tensor):
@@ -50,7 +51,7 @@ class Module:
             elif isinstance(value, (list, tuple)):
                 for i, item in enumerate(value):
                     if isinstance(item, Module):
-                        yield f"{name}.{i}" if name != "layers" else str(i), item
+                        yield f"{name}.{i}", item
 
     def modules(self) -> Iterator[Module]:
         """This module and all modules inside it, depth first."""
@@ -127,10 +128,31 @@ class Module:
         for p in self.parameters():
             p.grad = None
 
+    def to(self, dtype: Any) -> Module:
+        """Cast every parameter and buffer to ``dtype`` in place (e.g. ``numpy.float64``).
+
+        Build the optimizer after the cast: it holds the arrays it updates.
+
+        Example:
+            >>> import numpy as np
+            >>> from fcnn.nn import Linear
+            >>> Linear(3, 2, seed=0).to(np.float64).weight.dtype
+            dtype('float64')
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise ValueError(f"Module.to: parameters must stay floating point, got {dtype}.")
+        for module in self.modules():
+            for value in list(vars(module).values()):
+                if isinstance(value, Parameter):
+                    value.data = value.data.astype(dtype)
+                    value.grad = None
+            for name in vars(module).get("_buffer_names", []):
+                setattr(module, name, getattr(module, name).astype(dtype))
+        return self
+
     def set_granularity(self, granularity: str) -> Module:
         """Switch every layer to "coarse" (fused nodes) or "fine" (primitive ops)."""
-        from fcnn.nn.functional import check_granularity
-
         check_granularity(granularity)
         for module in self.modules():
             if hasattr(module, "granularity"):
@@ -142,6 +164,7 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
+        """PyTorch's layout: ``Name(extra)`` or ``Name(`` then one ``(child): ...`` per line."""
         children = list(self.named_children())
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"

@@ -13,6 +13,7 @@ import numpy as np
 
 from fcnn.engine import Tensor
 from fcnn.optim.schedules import LearningRate, as_schedule
+from fcnn.registry import Option, Registry
 
 
 def _check(name: str, value: float, low: float, high: float, what: str) -> None:
@@ -73,7 +74,39 @@ class Optimizer:
         return buffer[:like.size].reshape(like.shape)
 
     def state_dict(self) -> dict[str, Any]:
-        return {"steps": self.steps, "state": [dict(s) for s in self.state]}
+        """The step count and each parameter's state (velocity, moments...), as copies."""
+        return {"steps": self.steps,
+                "state": [{key: np.array(value, copy=True) if isinstance(value, np.ndarray)
+                           else value for key, value in s.items()} for s in self.state]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from a ``state_dict()`` of an optimizer of the same kind and parameters.
+
+        Example:
+            >>> import fcnn
+            >>> w = fcnn.tensor([1.0], requires_grad=True)
+            >>> opt = SGD([w], lr=0.1, momentum=0.9)
+            >>> (w * w).sum().backward(); opt.step()
+            >>> twin = SGD([fcnn.tensor([1.0], requires_grad=True)], lr=0.1, momentum=0.9)
+            >>> twin.load_state_dict(opt.state_dict()); twin.steps, twin.state[0]["velocity"]
+            (1, array([2.], dtype=float32))
+        """
+        per_param = state.get("state") if isinstance(state, dict) else None
+        if not isinstance(per_param, list) or len(per_param) != len(self.params):
+            count = len(per_param) if isinstance(per_param, list) else "no"
+            raise ValueError(f"{type(self).__name__}.load_state_dict: the state holds {count} "
+                             f"parameter states, this optimizer has {len(self.params)} "
+                             f"parameters. Was it saved from another model?")
+        for index, (param, saved) in enumerate(zip(self.params, per_param)):
+            for key, value in saved.items():
+                if isinstance(value, np.ndarray) and value.shape != param.data.shape:
+                    raise ValueError(f"{type(self).__name__}.load_state_dict: state {key!r} of "
+                                     f"parameter {index} has shape {value.shape}, the parameter "
+                                     f"{param.data.shape}. Was it saved from another model?")
+        self.steps = int(state["steps"])
+        self.state = [{key: np.array(value, dtype=param.data.dtype, copy=True)
+                       if isinstance(value, np.ndarray) else value for key, value in saved.items()}
+                      for param, saved in zip(self.params, per_param)]
 
 
 class SGD(Optimizer):
@@ -180,15 +213,45 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay)
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam, "adamw": AdamW}
+_LR = "the learning rate (a number > 0)"
+_WEIGHT_DECAY = Option("weight_decay", float, 0.0, low=0, help="L2 weight decay: adds wd * w to "
+                       "the gradient")
+_BETAS = Option("betas", float, [0.9, 0.999], low=0, high=1, high_open=True, is_list=True,
+                length=2, help="decay rates of Adam's first and second moment averages")
+_EPS = Option("eps", float, 1e-8, low=0, help="added to sqrt(v) in Adam's denominator")
+
+#: The optimizers by name, each with its options and their defaults (those of its class).
+OPTIMIZERS = Registry("optimizer")
+OPTIMIZERS.add("sgd", SGD, help="stochastic gradient descent, with optional (Nesterov) momentum",
+               options=(Option("lr", float, 0.01, low=0, low_open=True, help=_LR),
+                        Option("momentum", float, 0.0, low=0, high=1, high_open=True,
+                               help="v = momentum * v + g (0 = plain SGD)"),
+                        Option("nesterov", bool, False, help="Nesterov momentum"),
+                        _WEIGHT_DECAY))
+OPTIMIZERS.add("adam", Adam, help="Adam: per-weight steps from running moment averages",
+               options=(Option("lr", float, 1e-3, low=0, low_open=True, help=_LR), _BETAS, _EPS,
+                        _WEIGHT_DECAY))
+OPTIMIZERS.add("adamw", AdamW, help="Adam with decoupled weight decay",
+               options=(Option("lr", float, 1e-3, low=0, low_open=True, help=_LR), _BETAS, _EPS,
+                        Option("weight_decay", float, 0.01, low=0,
+                               help="decoupled weight decay: w -= lr * wd * w")))
 
 
 def get_optimizer(name: str, params: Iterable[Tensor], **options: Any) -> Optimizer:
-    """An optimizer by name ("sgd", "adam", "adamw"); the error lists the valid names."""
-    key = name.lower()
-    if key not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZERS)}.")
-    return OPTIMIZERS[key](params, **options)
+    """An optimizer by name of :data:`OPTIMIZERS`, its options checked (``lr`` may be a schedule).
+
+    Example:
+        >>> import fcnn
+        >>> opt = get_optimizer("Adam", [fcnn.tensor([1.0], requires_grad=True)])
+        >>> type(opt).__name__, opt.lr
+        ('Adam', 0.001)
+    """
+    entry = OPTIMIZERS.get(name)
+    lr = options.pop("lr", None)
+    values = entry.resolve(options)
+    if lr is not None:  # a number is checked like any option; a schedule is taken as it is
+        values["lr"] = lr if callable(lr) else entry.option("lr").check(lr)
+    return entry.target(params, **values)
 
 
 def clip_grad_norm(params: Iterable[Tensor], max_norm: float) -> float:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
+
+from fcnn.registry import Option, Registry
 
 Schedule = Callable[[int], float]
 LearningRate = float | Schedule
@@ -43,9 +46,7 @@ class StepDecay:
 
 
 class Cosine:
-    """lr(t) = final + (lr - final) (1 + cos(pi t / total)) / 2, after an optional linear warm-up.
-
-    During the first ``warmup`` steps the rate rises linearly from lr/warmup to lr.
+    """lr(t) = final + (lr - final) (1 + cos(pi t / total)) / 2, then ``final_lr`` after ``total``.
 
     Example:
         >>> schedule = Cosine(0.1, total_steps=100)
@@ -53,20 +54,17 @@ class Cosine:
         (0.1, 0.05, 0.0)
     """
 
-    def __init__(self, lr: float, total_steps: int, warmup: int = 0, final_lr: float = 0.0) -> None:
-        if total_steps < 1 or warmup < 0 or warmup >= max(total_steps, 1) and warmup:
-            raise ValueError(f"Cosine: need total_steps >= 1 and 0 <= warmup < total_steps, got "
-                             f"total_steps={total_steps}, warmup={warmup}.")
-        self.lr, self.total, self.warmup, self.final = lr, total_steps, warmup, final_lr
+    def __init__(self, lr: float, total_steps: int, final_lr: float = 0.0) -> None:
+        if total_steps < 1:
+            raise ValueError(f"Cosine: total_steps must be >= 1, got {total_steps}.")
+        self.lr, self.total, self.final = lr, total_steps, final_lr
 
     def __call__(self, step: int) -> float:
-        if step < self.warmup:
-            return self.lr * (step + 1) / self.warmup
-        progress = min(1.0, (step - self.warmup) / max(1, self.total - self.warmup))
+        progress = min(1.0, step / self.total)
         return self.final + (self.lr - self.final) * 0.5 * (1 + math.cos(math.pi * progress))
 
     def __repr__(self) -> str:
-        return f"Cosine({self.lr}, total_steps={self.total}, warmup={self.warmup})"
+        return f"Cosine({self.lr}, total_steps={self.total}, final_lr={self.final})"
 
 
 class Warmup:
@@ -96,19 +94,38 @@ def as_schedule(lr: LearningRate) -> Schedule:
     return Constant(float(lr))
 
 
-SCHEDULES = ("constant", "step", "cosine")
+def _step_decay(lr: float, total_steps: int, step_size: int | None = None,
+                gamma: float = 0.1) -> Schedule:
+    return StepDecay(lr, step_size or max(1, total_steps // 3), gamma)
 
 
-def make_schedule(name: str, lr: float, total_steps: int, warmup: int = 0,
-                  step_size: int | None = None, gamma: float = 0.1) -> Schedule:
-    """A schedule by name ("constant", "step", "cosine"), with optional warm-up steps."""
-    key = name.lower()
-    if key == "constant":
-        schedule: Schedule = Constant(lr)
-    elif key == "step":
-        schedule = StepDecay(lr, step_size or max(1, total_steps // 3), gamma)
-    elif key == "cosine":
-        return Cosine(lr, total_steps, warmup=warmup)
-    else:
-        raise ValueError(f"unknown schedule {name!r}; valid names: {', '.join(SCHEDULES)}.")
-    return Warmup(schedule, warmup) if warmup else schedule
+#: Schedules by name: each entry's target is ``(lr, total_steps, **options) -> Schedule``.
+SCHEDULES = Registry("schedule")
+SCHEDULES.add("constant", lambda lr, total_steps: Constant(lr), help="the same rate every step")
+SCHEDULES.add("step", _step_decay, help="multiply the rate by gamma every step_size steps",
+              options=(Option("step_size", int, None, low=1, nullable=True, example=1000,
+                              help="steps between decays (default: a third of all steps)"),
+                       Option("gamma", float, 0.1, low=0, high=1, low_open=True,
+                              help="the factor of each decay")))
+SCHEDULES.add("cosine", Cosine, help="half a cosine from lr down to final_lr over all steps",
+              options=(Option("final_lr", float, 0.0, low=0,
+                              help="the rate at the last step of the cosine"),))
+
+
+def make_schedule(name: str, lr: float, total_steps: int, warmup_steps: int = 0,
+                  **options: Any) -> Schedule:
+    """A schedule of :data:`SCHEDULES` by name over ``total_steps``, after ``warmup_steps``.
+
+    The warm-up raises the rate linearly from lr/warmup_steps to lr; the named schedule
+    then runs over the remaining ``total_steps - warmup_steps`` steps.
+
+    Example:
+        >>> schedule = make_schedule("cosine", 0.1, total_steps=110, warmup_steps=10)
+        >>> round(schedule(0), 3), schedule(10), round(schedule(60), 3)
+        (0.01, 0.1, 0.05)
+    """
+    if warmup_steps < 0 or (warmup_steps and warmup_steps >= total_steps):
+        raise ValueError(f"warmup_steps must be in [0, total_steps) = [0, {total_steps}), got "
+                         f"{warmup_steps}.")
+    schedule = SCHEDULES.create(name, lr, total_steps - warmup_steps, options=options)
+    return Warmup(schedule, warmup_steps) if warmup_steps else schedule

@@ -8,11 +8,17 @@ from __future__ import annotations
 import csv
 import json
 import math
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
+
+from fcnn.nn.losses import Loss
+from fcnn.nn.module import Module
+from fcnn.optim import Optimizer
 
 
 class History:
@@ -72,45 +78,94 @@ class History:
         return f"History({len(self)} epochs; last: {shown})"
 
 
+@dataclass
+class TrainState:
+    """Where a training run stands: what the loop hands to every callback.
+
+    Attributes:
+        model, optimizer, loss: what is being trained, and how.
+        history: the finished epochs.
+        epochs: the epochs the run will take if it is not stopped.
+        total_steps: optimizer steps the run will take if it is not stopped.
+        rng: the generator that shuffles each epoch.
+        epoch: the epoch running now (1-based; 0 before the first).
+        step: optimizer steps taken so far.
+        stop: set by a callback to end training after this epoch.
+        extra: room for callbacks to share values.
+    """
+
+    model: Module
+    optimizer: Optimizer
+    loss: Loss
+    history: History
+    epochs: int
+    total_steps: int
+    rng: np.random.Generator
+    epoch: int = 0
+    step: int = 0
+    stop: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
 class Callback:
-    """Hooks called by :func:`fcnn.train.fit`. ``trainer`` is the loop's state object."""
+    """Hooks called by :func:`fcnn.train.fit` with the :class:`TrainState`."""
 
-    def on_train_begin(self, trainer: Any) -> None:
+    def on_train_begin(self, state: TrainState) -> None:
         pass
 
-    def on_batch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+    def on_batch_end(self, state: TrainState, logs: dict[str, float]) -> None:
         pass
 
-    def on_epoch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+    def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
         pass
 
-    def on_train_end(self, trainer: Any) -> None:
+    def on_train_end(self, state: TrainState) -> None:
         pass
 
 
 class ProgressBar(Callback):
-    """A tqdm bar over all training steps, showing loss and the last epoch's metrics."""
+    """A tqdm bar over all training steps on a terminal; one log line per epoch elsewhere.
 
-    def __init__(self, disable: bool | None = None) -> None:
-        self.disable = disable
+    Args:
+        stream: where to write (default ``sys.stderr``, looked up when training starts).
+        bar: True for the bar, False for log lines, None (default) for the bar on a
+            terminal and log lines in a file, a pipe or CI (a bar there is noise).
+    """
+
+    METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+    def __init__(self, stream: Any = None, bar: bool | None = None) -> None:
+        self.stream, self.use_bar = stream, bar
         self.bar: Any = None
 
-    def on_train_begin(self, trainer: Any) -> None:
-        self.bar = tqdm(total=trainer.total_steps, unit="step", desc="training",
-                        disable=self.disable, dynamic_ncols=True, leave=True)
+    def on_train_begin(self, state: TrainState) -> None:
+        stream = self.stream or sys.stderr
+        use_bar = self.use_bar if self.use_bar is not None else \
+            bool(getattr(stream, "isatty", lambda: False)())
+        self.bar = tqdm(total=state.total_steps, unit="step", desc="training", file=stream,
+                        dynamic_ncols=True, leave=True) if use_bar else None
+        self.out = stream
 
-    def on_batch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+    def on_batch_end(self, state: TrainState, logs: dict[str, float]) -> None:
+        if self.bar is None:
+            return
         self.bar.update(1)
-        if trainer.step % 20 == 0:
-            self.bar.set_postfix(epoch=trainer.epoch, loss=f"{logs['loss']:.4f}", refresh=False)
+        if state.step % 20 == 0:
+            self.bar.set_postfix(epoch=state.epoch, loss=f"{logs['loss']:.4f}", refresh=False)
 
-    def on_epoch_end(self, trainer: Any, logs: dict[str, float]) -> None:
-        shown = {k: f"{v:.4f}" for k, v in logs.items()
-                 if k in ("loss", "accuracy", "val_loss", "val_accuracy")}
-        self.bar.set_postfix(epoch=trainer.epoch, **shown)
+    def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
+        shown = {k: f"{v:.4f}" for k, v in logs.items() if k in self.METRICS}
+        if self.bar is not None:
+            self.bar.set_postfix(epoch=state.epoch, **shown)
+            return
+        metrics = "  ".join(f"{k} {v}" for k, v in shown.items())
+        print(f"epoch {state.epoch}/{state.epochs}  {metrics}  "
+              f"({logs.get('seconds', 0.0):.1f} s)",
+              file=self.out, flush=True)
 
-    def on_train_end(self, trainer: Any) -> None:
-        self.bar.close()
+    def on_train_end(self, state: TrainState) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 class EarlyStopping(Callback):
@@ -130,7 +185,7 @@ class EarlyStopping(Callback):
             return value > self.best + self.min_delta
         return value < self.best - self.min_delta
 
-    def on_epoch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+    def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
         if self.monitor not in logs:
             raise ValueError(f"EarlyStopping monitors {self.monitor!r}, but the epoch logs only "
                              f"have {sorted(logs)}. Give fit() validation data or monitor 'loss'.")
@@ -140,8 +195,8 @@ class EarlyStopping(Callback):
         else:
             self.wait += 1
             if self.wait > self.patience:
-                trainer.stop = True
-                trainer.history.stopped_early = True
+                state.stop = True
+                state.history.stopped_early = True
 
 
 class BestCheckpoint(Callback):
@@ -157,19 +212,19 @@ class BestCheckpoint(Callback):
         self.tracker = EarlyStopping(monitor, patience=0, mode=mode)
         self.best_state: dict[str, np.ndarray] | None = None
 
-    def on_epoch_end(self, trainer: Any, logs: dict[str, float]) -> None:
+    def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
         if self.monitor not in logs:
             raise ValueError(f"BestCheckpoint monitors {self.monitor!r}, but the epoch logs only "
                              f"have {sorted(logs)}.")
         if self.tracker.improved(logs[self.monitor]):
             self.tracker.best = logs[self.monitor]
-            self.best_state = trainer.model.state_dict()
-            trainer.history.best_epoch = trainer.epoch
+            self.best_state = state.model.state_dict()
+            state.history.best_epoch = state.epoch
             if self.folder is not None:
                 from fcnn.nn.serialization import save_model
 
-                save_model(trainer.model, self.folder)
+                save_model(state.model, self.folder)
 
-    def on_train_end(self, trainer: Any) -> None:
+    def on_train_end(self, state: TrainState) -> None:
         if self.restore and self.best_state is not None:
-            trainer.model.load_state_dict(self.best_state)
+            state.model.load_state_dict(self.best_state)

@@ -1,24 +1,27 @@
 """The training loop: minibatches -> forward -> loss -> backward -> optimizer step.
 
-``fit`` shuffles with a seeded generator each epoch, reports to callbacks with a
-plain dict of metrics and returns a :class:`History`. The same seed gives
-bit-identical weights.
+``fit`` sets a run up (loss and optimizer from objects or registry names, a
+validation set, callbacks) and calls :func:`train_epoch` once per epoch. It shuffles
+with a seeded generator, reports to callbacks with a :class:`TrainState` and a plain
+dict of metrics, and returns a :class:`History`. The same seed gives bit-identical
+weights.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from fcnn.engine import Tensor, no_grad
+from fcnn.errors import ConfigError
 from fcnn.nn.losses import Loss, get_loss
 from fcnn.nn.module import Module
-from fcnn.optim import Optimizer, clip_grad_norm, get_optimizer, make_schedule
-from fcnn.train.callbacks import Callback, History, ProgressBar
+from fcnn.optim import Optimizer, clip_grad_norm, get_optimizer
+from fcnn.random import Seed, new_generator
+from fcnn.train.callbacks import Callback, History, ProgressBar, TrainState
 
 Augment = Callable[[np.ndarray], np.ndarray]
 
@@ -91,7 +94,7 @@ def predict(model: Module, X: Any, batch_size: int = 1024) -> np.ndarray:
     return predict_scores(model, X, batch_size).argmax(axis=1)
 
 
-def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "ce",
+def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "cross_entropy",
              batch_size: int = 1024) -> dict[str, float]:
     """Mean loss and accuracy of ``model`` on (X, y)."""
     X, y = check_inputs(X, y)
@@ -102,20 +105,6 @@ def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "ce",
         value = float(loss_fn(Tensor(scores), y).data) if len(y) else float("nan")
     accuracy = float(np.mean(scores.argmax(axis=1) == y)) if len(y) else float("nan")
     return {"loss": value, "accuracy": accuracy}
-
-
-@dataclass
-class Trainer:
-    """The loop's state, handed to callbacks."""
-
-    model: Module
-    optimizer: Optimizer
-    history: History
-    total_steps: int
-    epoch: int = 0
-    step: int = 0
-    stop: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def split_validation(X: np.ndarray, y: np.ndarray, fraction: float,
@@ -132,34 +121,86 @@ def split_validation(X: np.ndarray, y: np.ndarray, fraction: float,
     return X[train], y[train], X[val], y[val]
 
 
-def fit(model: Module, X: Any, y: Any, *, loss: str | Loss = "ce",
-        optimizer: str | Optimizer = "sgd", lr: float = 0.01, momentum: float = 0.9,
-        weight_decay: float = 0.0, epochs: int = 10, batch_size: int = 64,
-        schedule: str = "constant", warmup_steps: int = 0, label_smoothing: float = 0.0,
-        clip_norm: float | None = None, validation_split: float = 0.0,
+def train_epoch(state: TrainState, X: np.ndarray, y: np.ndarray, batch_size: int,
+                augment: Augment | None = None, callbacks: Sequence[Callback] = (),
+                clip_norm: float | None = None) -> dict[str, float]:
+    """One pass over (X, y) in a shuffled order: forward, loss, backward, step per minibatch.
+
+    Returns the epoch's mean training loss and accuracy (over the batches as trained,
+    so with dropout and augmentation on).
+    """
+    model, loss_fn, optimizer = state.model, state.loss, state.optimizer
+    order = state.rng.permutation(len(X))
+    loss_sum = correct = 0.0
+    for start in range(0, len(X), batch_size):
+        index = np.sort(order[start:start + batch_size])
+        batch, labels = X[index], y[index]
+        if augment is not None:
+            batch = augment(batch)
+        scores = model(Tensor(batch))
+        batch_loss = loss_fn(scores, labels)
+        optimizer.zero_grad()
+        batch_loss.backward()
+        if clip_norm:
+            clip_grad_norm(optimizer.params, clip_norm)
+        optimizer.step()
+        state.step += 1
+        value = float(batch_loss.data)
+        loss_sum += value * len(index)
+        correct += float(np.sum(scores.data.argmax(axis=1) == labels))
+        for callback in callbacks:
+            callback.on_batch_end(state, {"loss": value})
+    return {"loss": loss_sum / len(X), "accuracy": correct / len(X)}
+
+
+def _build_optimizer(model: Module, optimizer: str | Optimizer, lr: float | None) -> Optimizer:
+    """The optimizer ``fit`` uses: an object as it is, or a registry name with its defaults."""
+    if isinstance(optimizer, Optimizer):
+        if lr is not None:
+            raise ConfigError("lr", f"fit: lr={lr!r} was given together with an optimizer "
+                                    f"object, whose own learning rate would win; set it there "
+                                    f"({type(optimizer).__name__}(model.parameters(), lr={lr!r})) "
+                                    f"and leave out lr.")
+        mine = {id(p) for p in model.parameters()}
+        if not mine <= {id(p) for p in optimizer.params}:
+            raise ValueError(f"fit: the {type(optimizer).__name__} does not hold this model's "
+                             f"parameters, so training would not change the model; build it "
+                             f"with model.parameters().")
+        return optimizer
+    if not isinstance(optimizer, str):
+        raise TypeError(f"fit: optimizer must be a name (e.g. 'sgd', 'adam') or an "
+                        f"fcnn.optim.Optimizer, got {type(optimizer).__name__}.")
+    options = {} if lr is None else {"lr": lr}
+    return get_optimizer(optimizer, model.parameters(), **options)
+
+
+def fit(model: Module, X: Any, y: Any, *, loss: str | Loss = "cross_entropy",
+        optimizer: str | Optimizer = "sgd", lr: float | None = None, epochs: int = 10,
+        batch_size: int = 64, clip_norm: float | None = None, validation_split: float = 0.0,
         validation_data: tuple[Any, Any] | None = None, augment: Augment | None = None,
-        callbacks: Sequence[Callback] = (), progress: bool = True, seed: int = 0) -> History:
+        callbacks: Sequence[Callback] = (), progress: bool = True, seed: Seed = None) -> History:
     """Train ``model`` on (X, y) with minibatch gradient descent.
 
     Args:
         model: a Module mapping (N, features) to (N, classes) scores.
         X, y: float features (N, D) and integer labels (N,).
-        loss: "ce" (softmax cross-entropy) or "hinge", or a Loss object.
-        optimizer: "sgd", "adam", "adamw", or an Optimizer (then lr/momentum/weight_decay
-            are ignored).
-        lr, momentum, weight_decay: optimizer settings (momentum applies to SGD).
+        loss: a name of ``nn.LOSSES`` ("cross_entropy", "hinge", "squared_error"), built
+            with its defaults at the model's granularity, or a Loss object
+            (``CrossEntropyLoss(label_smoothing=0.1)``).
+        optimizer: a name of ``optim.OPTIMIZERS`` ("sgd", "adam", "adamw"), built with its
+            defaults, or an Optimizer object (``SGD(model.parameters(), lr=0.1,
+            momentum=0.9)``; give a schedule as its ``lr``).
+        lr: the learning rate of a named optimizer (an error with an optimizer object).
         epochs, batch_size: passes over the data and samples per step.
-        schedule: "constant", "step" or "cosine" learning-rate schedule over all steps,
-            after ``warmup_steps`` of linear warm-up.
-        label_smoothing: for the cross-entropy loss.
         clip_norm: clip the global gradient norm to this value.
         validation_split: fraction of (X, y) held out for validation (seeded).
         validation_data: an explicit (X_val, y_val) instead.
         augment: ``augment(batch) -> batch`` applied to each training batch (e.g.
             ``fcnn.data.make_augmentation``; it holds its own seeded generator).
-        callbacks: e.g. EarlyStopping, BestCheckpoint.
+        callbacks: e.g. EarlyStopping, BestCheckpoint; they receive a :class:`TrainState`.
         progress: show a progress bar.
-        seed: seeds shuffling and the validation split.
+        seed: seeds shuffling and the validation split; None draws from the package-level
+            generator (``fcnn.manual_seed``).
 
     Returns:
         History with per-epoch loss, accuracy, val_loss, val_accuracy, lr and seconds.
@@ -167,89 +208,67 @@ def fit(model: Module, X: Any, y: Any, *, loss: str | Loss = "ce",
     Example:
         >>> import numpy as np
         >>> from fcnn.nn import MLP
+        >>> from fcnn.optim import SGD
         >>> rng = np.random.default_rng(0)
         >>> X = rng.normal(size=(200, 2)).astype(np.float32); y = (X[:, 0] > 0).astype(int)
-        >>> history = fit(MLP(2, [8], 2), X, y, epochs=5, lr=0.1, progress=False)
+        >>> model = MLP(2, [8], 2, seed=0)
+        >>> history = fit(model, X, y, optimizer=SGD(model.parameters(), lr=0.1, momentum=0.9),
+        ...               epochs=5, progress=False, seed=0)
         >>> history["accuracy"][-1] > 0.9
         True
     """
     X, y = check_inputs(X, y)
     y = _check_labels(y, _out_features(model))
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ConfigError(name, f"fit: {name} must be a positive integer, got {value!r}.")
+    if clip_norm is not None and not clip_norm > 0:
+        raise ConfigError("clip_norm", f"fit: clip_norm must be a number > 0 (or None for no "
+                                       f"clipping), got {clip_norm!r}.")
     if validation_split and validation_data is not None:
         raise ValueError("give either validation_split or validation_data, not both.")
+    rng = new_generator(seed)
+    split_seed = seed if isinstance(seed, (int, np.integer)) else int(rng.integers(2**31 - 1))
     X_val = y_val = None
     if validation_split:
-        X, y, X_val, y_val = split_validation(X, y, validation_split, seed)
+        X, y, X_val, y_val = split_validation(X, y, validation_split, split_seed)
     elif validation_data is not None:
         X_val, y_val = check_inputs(*validation_data, name="X_val")
         y_val = _check_labels(y_val, _out_features(model))
 
-    granularity = _model_granularity(model)
-    if isinstance(loss, str):
-        options = {"label_smoothing": label_smoothing} if label_smoothing else {}
-        loss_fn = get_loss(loss, granularity=granularity, **options)
-    else:
-        loss_fn = loss
+    loss_fn = get_loss(loss, granularity=_model_granularity(model)) \
+        if isinstance(loss, str) else loss
+    optimizer = _build_optimizer(model, optimizer, lr)
     steps_per_epoch = -(-len(X) // batch_size)
-    total_steps = steps_per_epoch * epochs
-    if isinstance(optimizer, str):
-        rate = make_schedule(schedule, lr, total_steps, warmup=warmup_steps)
-        options = {"momentum": momentum} if optimizer.lower() == "sgd" else {}
-        optimizer = get_optimizer(optimizer, model.parameters(), lr=rate,
-                                  weight_decay=weight_decay, **options)
-
-    history = History()
-    trainer = Trainer(model, optimizer, history, total_steps)
+    state = TrainState(model, optimizer, loss_fn, History(), epochs=epochs,
+                       total_steps=steps_per_epoch * epochs, rng=rng)
     all_callbacks = ([ProgressBar()] if progress else []) + list(callbacks)
-    rng = np.random.default_rng(seed)
     model.train()
     for callback in all_callbacks:
-        callback.on_train_begin(trainer)
+        callback.on_train_begin(state)
     try:
         for epoch in range(1, epochs + 1):
-            trainer.epoch = epoch
+            state.epoch = epoch
             started = time.perf_counter()
-            order = rng.permutation(len(X))
-            loss_sum = correct = 0.0
-            for start in range(0, len(X), batch_size):
-                index = np.sort(order[start:start + batch_size])
-                batch, labels = X[index], y[index]
-                if augment is not None:
-                    batch = augment(batch)
-                scores = model(Tensor(batch))
-                batch_loss = loss_fn(scores, labels)
-                optimizer.zero_grad()
-                batch_loss.backward()
-                if clip_norm:
-                    clip_grad_norm(optimizer.params, clip_norm)
-                optimizer.step()
-                trainer.step += 1
-                value = float(batch_loss.data)
-                loss_sum += value * len(index)
-                correct += float(np.sum(scores.data.argmax(axis=1) == labels))
-                for callback in all_callbacks:
-                    callback.on_batch_end(trainer, {"loss": value})
-            logs = {"epoch": epoch, "loss": loss_sum / len(X), "accuracy": correct / len(X)}
+            logs: dict[str, float] = {"epoch": epoch}
+            logs.update(train_epoch(state, X, y, batch_size, augment, all_callbacks, clip_norm))
             if X_val is not None:
                 val = evaluate(model, X_val, y_val, loss_fn)
                 logs.update(val_loss=val["loss"], val_accuracy=val["accuracy"])
             logs.update(lr=optimizer.schedule(optimizer.steps - 1),  # the rate of the last step
                         seconds=time.perf_counter() - started)
-            history.append(logs)
+            state.history.append(logs)
             for callback in all_callbacks:
-                callback.on_epoch_end(trainer, logs)
+                callback.on_epoch_end(state, logs)
             if not np.isfinite(logs["loss"]):
                 raise FloatingPointError(
                     f"the training loss became {logs['loss']} in epoch {epoch}: the learning "
                     f"rate ({optimizer.lr:g}) is probably too high. Lower it or use clip_norm."
                 )
-            if trainer.stop:
+            if state.stop:
                 break
     finally:
         for callback in all_callbacks:
-            callback.on_train_end(trainer)
+            callback.on_train_end(state)
         model.train()
-    return history
+    return state.history

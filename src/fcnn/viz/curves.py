@@ -1,7 +1,7 @@
 """Activation functions with their derivatives, and scores -> softmax probabilities.
 
 Every curve is computed by the engine: the function through the activation
-registry (``fcnn.nn.functional.get_activation``), its derivative by ``backward()``.
+table (``fcnn.nn.ACTIVATIONS``), its derivative by ``backward()``.
 """
 
 from __future__ import annotations
@@ -13,45 +13,44 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from fcnn.engine import Tensor
+from fcnn.nn import ACTIVATIONS
 from fcnn.nn import functional as F
 from fcnn.viz.i18n import class_label, term, tr
 from fcnn.viz.style import BACKWARD_COLOR, CLASS_COLORS, FORWARD_COLOR, new_figure, save_figure
 
-#: the lecture's four activations: registry name -> (title, formula in mathtext)
-LECTURE_ACTIVATIONS = {
-    "sigmoid": ("Sigmoid", r"$y = \frac{1}{1 + e^{-x}}$"),
-    "tanh": ("Tanh", r"$y = \frac{e^x - e^{-x}}{e^x + e^{-x}}$"),
-    "relu": ("ReLU", r"$y = \max(0, x)$"),
-    "leaky_relu": ("Leaky ReLU", r"$y = \max(kx, x)$"),
-}
+#: the lecture's four activations (their titles and formulas are in ``nn.ACTIVATIONS``)
+LECTURE_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 
 
-def activation_curve(name: str, x: np.ndarray, k: float = 0.1,
-                     granularity: str = "coarse") -> tuple[np.ndarray, np.ndarray]:
+def activation_curve(name: str, x: np.ndarray, granularity: str = "coarse",
+                     **options: float) -> tuple[np.ndarray, np.ndarray]:
     """(y, dy/dx) of activation ``name`` at the points ``x``, both from the engine.
+
+    ``options`` are the activation's (``negative_slope=0.1``); those it does not take
+    are ignored, so one call can draw every entry of ``nn.ACTIVATIONS``.
 
     Example:
         >>> y, dy = activation_curve("sigmoid", np.array([0.0]))
         >>> float(y[0]), float(dy[0])
         (0.5, 0.25)
     """
-    function = F.get_activation(name)
+    entry = ACTIVATIONS.get(name)
     inputs = Tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
-    options = {"k": k} if function is F.leaky_relu else {}
-    y = function(inputs, granularity=granularity, **options)
+    y = entry.target(inputs, granularity=granularity,
+                     **entry.resolve({k: v for k, v in options.items() if entry.option(k)}))
     y.sum().backward()
     return y.data.copy(), inputs.grad.copy()
 
 
-def plot_activations(path: str | Path | None = None, names: Sequence[str] = tuple(
-        LECTURE_ACTIVATIONS), k: float = 0.1, x_range: tuple[float, float] = (-5.0, 5.0)
-        ) -> Figure:
+def plot_activations(path: str | Path | None = None, names: Sequence[str] = LECTURE_ACTIVATIONS,
+                     negative_slope: float = 0.1, x_range: tuple[float, float] = (-5.0, 5.0)
+                     ) -> Figure:
     """One panel per activation: the curve and its derivative (dashed).
 
     Args:
         path: save as PNG and SVG there (optional).
-        names: activation names from the registry (default: the lecture's four).
-        k: the Leaky ReLU slope (the lecture suggests 0.1).
+        names: activation names of ``nn.ACTIVATIONS`` (default: the lecture's four).
+        negative_slope: the Leaky ReLU slope k (the lecture suggests 0.1).
         x_range: the interval drawn.
 
     Example:
@@ -65,11 +64,12 @@ def plot_activations(path: str | Path | None = None, names: Sequence[str] = tupl
     fig = new_figure(5.2 * columns, 3.6 * rows)
     for i, name in enumerate(names):
         ax = fig.add_subplot(rows, columns, i + 1)
-        y, dy = activation_curve(name, x, k=k)
-        title, formula = LECTURE_ACTIVATIONS.get(name, (name, ""))
-        title = term("act", name) if name in LECTURE_ACTIVATIONS else title
-        if name == "leaky_relu" and formula.endswith("$"):
-            formula = formula[:-1] + rf",\ k = {k:g}$"
+        y, dy = activation_curve(name, x, negative_slope=negative_slope)
+        entry = ACTIVATIONS.get(name)
+        title = term("act", entry.name, default=entry.meta.get("title", entry.name))
+        formula = entry.meta.get("formula", "")
+        if entry.option("negative_slope") and formula.endswith("$"):
+            formula = formula[:-1] + rf",\ k = {negative_slope:g}$"
         ax.plot(x, y, color=FORWARD_COLOR, linewidth=2.2, label="y = f(x)")
         ax.plot(x, dy, color=BACKWARD_COLOR, linewidth=1.8, linestyle="--",
                 label=tr("curves.derivative"))

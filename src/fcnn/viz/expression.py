@@ -13,12 +13,13 @@ engine's.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from fcnn.engine import Tensor
+from fcnn.nn import ACTIVATIONS
 from fcnn.nn import functional as F
 
 MAX_LENGTH = 1000  # characters; a formula for a drawing is never longer
@@ -31,17 +32,49 @@ def _unary(method: str) -> Callable[[Tensor, str], Tensor]:
     return apply
 
 
-#: function name -> (callable(tensor, granularity, *numbers), number of extra numeric args)
-FUNCTIONS: dict[str, tuple[Callable[..., Tensor], int]] = {
-    "sigmoid": (lambda x, g: F.sigmoid(x, granularity=g), 0),
-    "tanh": (lambda x, g: F.tanh(x, granularity=g), 0),
-    "relu": (lambda x, g: F.relu(x, granularity=g), 0),
-    "leaky_relu": (lambda x, g, k=0.1: F.leaky_relu(x, k=k, granularity=g), 1),
-    "exp": (_unary("exp"), 0),
-    "log": (_unary("log"), 0),
-    "sin": (_unary("sin"), 0),
-    "cos": (_unary("cos"), 0),
-}
+#: The lecture's Leaky ReLU slope, used when ``leaky_relu(x)`` is written without one.
+_EXPRESSION_DEFAULTS = {"leaky_relu": (0.1,)}
+
+
+def _activation(name: str) -> Callable[..., Tensor]:
+    """``f(x, granularity, *numbers)``: the activation, its options given by position."""
+    entry = ACTIVATIONS.get(name)
+
+    def apply(x: Tensor, granularity: str, *numbers: float) -> Tensor:
+        numbers = numbers or _EXPRESSION_DEFAULTS.get(entry.name, ())
+        options = dict(zip((o.name for o in entry.options), numbers))
+        return entry.target(x, granularity=granularity, **entry.resolve(options))
+    return apply
+
+
+def _functions() -> dict[str, tuple[Callable[..., Tensor], int]]:
+    """function name -> (callable(tensor, granularity, *numbers), number of extra numeric args).
+
+    Every activation of ``nn.ACTIVATIONS`` (its options as extra arguments, e.g.
+    ``leaky_relu(x, 0.1)``), then the primitive functions exp, log, sin and cos.
+    """
+    table: dict[str, tuple[Callable[..., Tensor], int]] = {}
+    for entry in ACTIVATIONS.entries():
+        table[entry.name] = (_activation(entry.name), len(entry.options))
+    for name in ("exp", "log", "sin", "cos"):
+        table[name] = (_unary(name), 0)
+    return table
+
+
+class _Functions(Mapping):
+    """A live view of :func:`_functions`: an activation registered later is callable too."""
+
+    def __getitem__(self, name: str) -> tuple[Callable[..., Tensor], int]:
+        return _functions()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_functions())
+
+    def __len__(self) -> int:
+        return len(_functions())
+
+
+FUNCTIONS: Mapping[str, tuple[Callable[..., Tensor], int]] = _Functions()
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _HINTS = {ast.BitXor: " (for a power write x**2, not x^2)", ast.MatMult: "",

@@ -15,7 +15,7 @@ is routed through a free lane of each column it crosses (:func:`edge_routes`), s
 no edge is drawn through, or hidden behind, a box other than its own two ends.
 
 Only the public Tensor API is used: ``op``, ``parents``, ``label``, ``data``,
-``grad``, ``topological_order()`` and the node's ``describe()``/``backward()``.
+``grad``, ``grad_fn`` (the node: ``describe()``, ``backward()``) and ``topological_order()``.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _is_foldable(t: Tensor) -> bool:
 
 def _op_text(t: Tensor) -> str:
     """The op's symbol with scalar constants folded in: ``+1``, ``*2``, ``max(.,0)``."""
-    text = t._node.describe() if t._node is not None else t.op
+    text = t.grad_fn.describe() if t.grad_fn is not None else t.op
     constants = [(i, float(p.data)) for i, p in enumerate(t.parents) if _is_foldable(p)]
     if len(constants) != 1 or len(t.parents) != 2:
         return text
@@ -335,7 +335,7 @@ def backward_steps(output: Tensor) -> list[BackwardStep]:
     by_tensor = {id(n.tensor): n for n in nodes}
     steps = []
     for node in reversed(nodes):
-        function = node.tensor._node
+        function = node.tensor.grad_fn
         upstream = node.grad
         if function is None or upstream is None:
             continue

@@ -119,15 +119,17 @@ def tr(key: str, lang: str | None = None, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def term(kind: str, name: str, lang: str | None = None) -> str:
-    """The name of a ``kind`` of thing ("class", "data", "act") in ``lang``, else ``name``.
+def term(kind: str, name: str, lang: str | None = None, default: str | None = None) -> str:
+    """The name of a ``kind`` of thing ("class", "data", "act") in ``lang``.
+
+    Names without a translation come back as ``default`` (or unchanged).
 
     Example:
         >>> term("class", "starfish", "zh"), term("class", "cat", "zh"), term("data", "moons", "zh")
         ('海星', 'cat', '双月 moons')
     """
     table = STRINGS[check_language(lang or get_language())]
-    return table.get(f"{kind}.{name}", name)
+    return table.get(f"{kind}.{name}", name if default is None else default)
 
 
 def class_label(name: str, lang: str | None = None) -> str:

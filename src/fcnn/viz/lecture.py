@@ -31,7 +31,7 @@ from fcnn import info
 from fcnn.data.cifar import IMAGE_SHAPE
 from fcnn.engine import Tensor
 from fcnn.nn import MLP, cross_entropy, hinge_loss
-from fcnn.train import TrainConfig, run_experiment
+from fcnn.run import TrainConfig, run_experiment
 from fcnn.viz.boundary import (
     LECTURE_DATA,
     LECTURE_TRAINING,
@@ -202,7 +202,7 @@ class Lecture:
         for hidden in ([], [16]):
             config = TrainConfig(dataset="digits", hidden=hidden, epochs=15, seed=self.seed,
                                  validation_split=0.0, lr=0.05)
-            runs[len(hidden)] = run_experiment(config, progress=False, log=None, figures=False)
+            runs[len(hidden)] = run_experiment(config, progress=False, log=None)
         linear, two = runs[0], runs[1]
         names = [str(c) for c in range(10)]
         self.save(s, plot_linear_templates(linear.model, (1, 8, 8), names), "templates_linear")
@@ -243,7 +243,7 @@ class Lecture:
     # ----- 2. activations ----------------------------------------------------
     def activations(self) -> Section:
         s = Section("activations", tr("lecture.activations"))
-        self.save(s, plot_activations(k=0.1), "activations")
+        self.save(s, plot_activations(negative_slope=0.1), "activations")
         s.text.append(tr("lecture.act"))
         scores = [1.3, 5.1, 2.2, 0.7, 1.1]
         self.save(s, plot_softmax(scores, [tr("word.class_n", i=i + 1) for i in range(5)],

@@ -55,10 +55,10 @@ def activation_slopes(module: Module) -> tuple[float, float] | None:
         >>> [activation_slopes(m) for m in (ReLU(), LeakyReLU(0.1), Sigmoid())]
         [(0.0, 1.0), (0.1, 1.0), None]
     """
-    name = getattr(module, "function_name", None)
+    name = getattr(module, "name", None) or getattr(module, "function_name", None)
     if name == "leaky_relu":
-        return (float(module.k), 1.0)
-    return _LINEAR_PIECES.get(name)
+        return (float(module.negative_slope), 1.0)
+    return _LINEAR_PIECES.get(name) if isinstance(name, str) else None
 
 
 def piecewise_linear_layers(model: Module) -> list[tuple[np.ndarray, np.ndarray,

@@ -5,6 +5,10 @@ Keys are grouped by where they appear (``boundary.*``, ``graph.*``, ``lecture.*`
 translate names used by other modules. Values are ``str.format`` templates. A test
 checks that both tables have exactly the same keys and the same ``{fields}``.
 The Chinese follows the lecture's own words where it has them.
+
+Example:
+    >>> STRINGS["en"]["lecture.quiz"], STRINGS["zh"]["lecture.quiz"]
+    ('6. Pop Quiz', '6. 随堂测验（Pop Quiz）')
 """
 
 from __future__ import annotations

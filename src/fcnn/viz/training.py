@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from fcnn.metrics import ClassificationReport, confusion_matrix, precision_recall_f1
+from fcnn.run import RunResult
 from fcnn.train.callbacks import History
 from fcnn.viz.i18n import class_label, tr
 from fcnn.viz.style import new_figure, save_figure
@@ -140,3 +141,9 @@ def write_training_figures(folder: str | Path, history: History, y_true: np.ndar
     files += save_figure(plot_confusion_matrix(matrix, class_names), folder / "confusion_matrix")
     files += save_figure(plot_per_class(report), folder / "per_class")
     return files
+
+
+def write_run_figures(folder: str | Path, result: RunResult) -> list[Path]:
+    """The training figures of a finished run, as an artifact writer of ``run_experiment``."""
+    return write_training_figures(folder, result.history, result.y_test, result.predictions,
+                                  result.class_names)
