@@ -69,7 +69,14 @@ def test_tiny_version_runs_through_the_cli(path, tmp_path, capsys):
                 "batchnorm", "label_smoothing", "batch_size"):
         assert saved.get(key) == expected.to_dict().get(key), key
     metrics = json.loads((out / "metrics.json").read_text())
-    assert 0.0 <= metrics["accuracy"] <= 1.0
+    from fcnn.data import load_dataset
+    from fcnn.run import load_run
+    from fcnn.train import predict
+
+    loaded = load_run(out)
+    digits = load_dataset("digits", **{"seed": saved["seed"], **saved["dataset_options"]})
+    predictions = predict(loaded.model, loaded.preprocessing.transform(digits.X_test))
+    assert metrics["accuracy"] == float((predictions == digits.y_test).mean())
     assert "test accuracy" in capsys.readouterr().out
 
 

@@ -52,14 +52,19 @@ def test_fit_learns_with_hinge_loss_and_adam() -> None:
 
 def test_history_contents() -> None:
     X, y = blobs(100)
-    history = fit(MLP(2, [4], 3), X, y, epochs=3, lr=0.05, batch_size=16,
-                  validation_split=0.2, progress=False)
+    model = MLP(2, [4], 3, seed=0)
+    history = fit(model, X, y, epochs=3, lr=0.05, batch_size=16, validation_split=0.2,
+                  progress=False, seed=4)
     assert len(history) == 3
     assert history["epoch"] == [1, 2, 3]
     for key in ("loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds"):
         assert len(history[key]) == 3, key
     assert history["lr"] == [0.05, 0.05, 0.05]
-    assert all(0 <= a <= 1 for a in history["accuracy"] + history["val_accuracy"])
+    _, _, X_val, y_val = split_validation(X, y, 0.2, 4)  # the split fit made with this seed
+    assert history["val_accuracy"][-1] == evaluate(model, X_val, y_val)["accuracy"]
+    assert history["val_loss"][-1] == pytest.approx(evaluate(model, X_val, y_val)["loss"])
+    # training accuracy counts the 80 training samples as they were trained, in steps of 1/80
+    assert all(round(a * 80) == a * 80 for a in history["accuracy"])
     assert all(v > 0 for v in history["loss"] + history["val_loss"])
     assert {"loss", "accuracy", "val_loss", "val_accuracy", "lr"} <= set(history.keys())
     assert history.stopped_early is False

@@ -88,7 +88,15 @@ def test_boundary_grids_train_and_draw(tmp_path):
                                       progress=False, path=tmp_path / "grid")
     assert [p.architecture.activation for p in panels] == ["relu", "relu", "identity",
                                                            "identity"]
-    assert len(fig.axes) == 4 and all(0 <= p.train_accuracy <= 1 for p in panels)
+    assert len(fig.axes) == 4
+    from fcnn.train import predict
+    from fcnn.viz.boundary import LECTURE_DATA, toy_data
+
+    X, y, _ = toy_data("moons", 60, LECTURE_DATA["noise"], 0, LECTURE_DATA["twist"])
+    for panel in panels:  # each printed accuracy is its model's on the training points
+        assert [run.accuracy for run in panel.runs] == [
+            float(np.mean(predict(run.model, X) == y)) for run in panel.runs]
+        assert panel.train_accuracy == np.mean([run.accuracy for run in panel.runs])
     assert_figure_files(tmp_path / "grid")
     fig, panels = plot_separability(n_samples=60, epochs=30, progress=False,
                                     path=tmp_path / "sep")
