@@ -4,14 +4,17 @@ The package follows the data flow of the lecture:
 data -> model (a graph of ops) -> loss -> backward -> optimizer -> metrics.
 
 ``import fcnn`` gives the engine (``fcnn.tensor``, ``fcnn.Tensor``, ``fcnn.no_grad``,
-``fcnn.gradcheck``) and the light sub-packages ``fcnn.nn``, ``fcnn.optim``, ``fcnn.info``
-and ``fcnn.metrics``; ``fcnn.data``, ``fcnn.train`` and ``fcnn.viz`` are imported explicitly.
+``fcnn.gradcheck``), the thread count of its matrix products and kernels
+(``fcnn.set_num_threads``, ``fcnn.get_num_threads``) and the light sub-packages
+``fcnn.nn``, ``fcnn.optim``, ``fcnn.info`` and ``fcnn.metrics``; ``fcnn.data``,
+``fcnn.train`` and ``fcnn.viz`` are imported explicitly.
 """
 
 from fcnn import info, metrics, nn, optim
 from fcnn.engine import Tensor, gradcheck, no_grad, tensor
+from fcnn.threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
-__all__ = ["Tensor", "__version__", "gradcheck", "info", "metrics", "nn", "no_grad", "optim",
-           "tensor"]
+__all__ = ["Tensor", "__version__", "get_num_threads", "gradcheck", "info", "metrics", "nn",
+           "no_grad", "optim", "set_num_threads", "tensor"]

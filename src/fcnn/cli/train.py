@@ -15,9 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fcnn.errors import InputError
 from fcnn.registry import Option, Registry
 from fcnn.run import DATASET_DEFAULTS, RUN_DEFAULTS, TrainConfig, read_toml, run_experiment
 from fcnn.run.config import CHOOSERS, GENERAL, owner_of, schema
+from fcnn.threads import default_num_threads, set_num_threads
 
 HELP = """\
 Train a fully connected network and write a run folder (model, history, report).
@@ -123,6 +125,9 @@ def register(subparsers: Any) -> None:
     output.add_argument("--no-figures", action="store_true",
                         help="skip the training figures (history, confusion_matrix, per_class "
                         ".png/.svg) in the run folder")
+    output.add_argument("--threads", type=int, metavar="N", default=None,
+                        help="threads for the matrix products and kernels (default: the CPUs "
+                        "this process may use, or $FCNN_NUM_THREADS / $OMP_NUM_THREADS)")
     p.set_defaults(run=run)
 
 
@@ -143,6 +148,10 @@ def run(args: argparse.Namespace) -> int:
     from fcnn.viz.training import write_run_figures
 
     config = config_from_args(args)
+    if args.threads is not None and args.threads < 1:
+        raise InputError(f"--threads must be a number >= 1, got {args.threads}. Leave it out "
+                         f"for the default ({default_num_threads()}).")
+    set_num_threads(args.threads)
     name = Path(str(config.dataset)).name or "data"
     folder = Path(args.out or f"runs/{name}-{time.strftime('%Y%m%d-%H%M%S')}")
     command = shlex.join(["fcnn", *sys.argv[1:]]) if sys.argv else None
