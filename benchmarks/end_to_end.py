@@ -4,7 +4,7 @@ Run from the repository root (PyTorch rows need ``pip install torch==2.13.0``; t
 thread column needs nothing more; fcnn's kernels need ``pip install -e '.[fast]'``):
 
     python benchmarks/end_to_end.py --data-dir /work/shared/data            # 3 epochs, 3 rounds
-    python benchmarks/end_to_end.py --data-dir /work/shared/data --quick    # ~2-3 minutes
+    python benchmarks/end_to_end.py --data-dir /work/shared/data --quick    # 3-5 minutes on 2 cores
     python benchmarks/end_to_end.py --recipes mnist-best --threads 1 --epochs 2
 
 What it does, for each recipe (configs/cifar10-best.toml, mnist-best.toml,
@@ -25,7 +25,7 @@ cifar10-two-layer.toml) and each thread count (1 and 2):
   a round's value is the median of its epochs, the table shows the median over rounds, and
   the ratio (PyTorch seconds / fcnn seconds, > 1: fcnn is faster) is paired round by round.
   The accuracies are those on the test set after the last round's run, best epoch restored.
-* **profile**: one more fcnn run (one epoch) with a timer around each kind of work: the
+* **profile**: one more fcnn run of two epochs, the second timed by kind of work: the
   linear layers (matrix products and bias), the optimizer update, batch norm, dropout,
   activations, augmentation, loss; the rest of the epoch is the engine and the loop (graph
   bookkeeping, batch gathering, validation loop). ``threads`` is CPU time / wall time of
@@ -60,6 +60,8 @@ from pathlib import Path
 
 import numpy as np
 
+from fcnn.train import Callback
+
 ROOT = Path(__file__).resolve().parents[1]
 RECIPES = ["cifar10-best", "mnist-best", "cifar10-two-layer"]
 PAUSE = 0.5  # seconds between runs: let the previous process's threads wind down
@@ -83,41 +85,48 @@ def recipe_config(recipe: str, data_dir: str | None, epochs: int):
 
 
 def prepared_arrays(recipe: str, data_dir: str | None, cache: Path) -> Path:
-    """The recipe's preprocessed train and test arrays as a .npz file in ``cache``."""
+    """A folder in ``cache`` holding the recipe's preprocessed arrays as .npy files."""
     config = recipe_config(recipe, data_dir, epochs=1)
     source = Path(config.data_dir or ".")
     stamp = sorted((p.name, p.stat().st_size, int(p.stat().st_mtime))
                    for p in source.rglob("*") if p.is_file()) if source.is_dir() else []
     key = hashlib.sha256(json.dumps([config.dataset, config.preprocess, config.seed,
                                      dict(config.dataset_options), stamp]).encode()).hexdigest()
-    path = cache / f"{config.dataset}-{key[:16]}.npz"
+    path = cache / f"{config.dataset}-{key[:16]}"
     if path.exists():
         return path
     from fcnn.run.experiment import prepare_data
 
     started = time.perf_counter()
     dataset, _, X_train, X_test = prepare_data(config)
-    cache.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.npz")
-    np.savez(partial, X_train=X_train, y_train=dataset.y_train, X_test=X_test,
-             y_test=dataset.y_test, image_shape=np.array(dataset.image_shape or (0, 0, 0)))
+    partial = path.with_name(path.name + ".partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    arrays = {"X_train": X_train, "y_train": dataset.y_train, "X_test": X_test,
+              "y_test": dataset.y_test, "image_shape": np.array(dataset.image_shape or (0, 0, 0))}
+    for name, array in arrays.items():
+        np.save(partial / f"{name}.npy", array)
     partial.replace(path)  # whole or not at all
     print(f"  prepared {recipe}'s arrays in {time.perf_counter() - started:.0f} s -> {path}",
           flush=True)
     return path
 
 
+def read_arrays(folder: str | Path) -> dict[str, np.ndarray]:
+    """The arrays of :func:`prepared_arrays`, memory-mapped (nothing read until used)."""
+    return {path.stem: np.load(path, mmap_mode="r") for path in Path(folder).glob("*.npy")}
+
+
 def load_arrays(spec: dict) -> tuple[np.ndarray, ...]:
     """(X_train, y_train, X_val, y_val, X_test, y_test, image_shape), split as fcnn splits."""
     from fcnn.train.loop import split_validation
 
-    with np.load(spec["arrays"]) as data:
-        X, y = data["X_train"], data["y_train"]
-        X_test, y_test = data["X_test"], data["y_test"]
-        image_shape = tuple(int(s) for s in data["image_shape"]) or None
+    data = read_arrays(spec["arrays"])
+    X, y, X_test, y_test = data["X_train"], data["y_train"], data["X_test"], data["y_test"]
+    image_shape = tuple(int(s) for s in data["image_shape"])
     if spec["subset"]:
         X, y = X[:QUICK_TRAIN], y[:QUICK_TRAIN]
         X_test, y_test = X_test[:QUICK_TEST], y_test[:QUICK_TEST]
+    X, X_test = np.array(X), np.array(X_test)  # in memory, as a run holds them
     config = recipe_config(spec["recipe"], spec["data_dir"], spec["epochs"])
     X_train, y_train, X_val, y_val = split_validation(X, y, config.validation_split, config.seed)
     image_shape = image_shape if image_shape and image_shape[0] else None
@@ -146,27 +155,35 @@ def fcnn_worker(spec: dict) -> dict:
     augment = make_augmentation(config.augment, image_shape, seed=config.seed) \
         if config.augment else None
     profile = Profile() if spec.get("profile") else None
+    callbacks = [BestCheckpoint(monitor="val_loss"), *([profile] if profile else [])]
     with profile or contextlib.nullcontext():
         history = fit(model, X_train, y_train, loss=build_loss(config),
                       optimizer=build_optimizer(config, model, steps), epochs=config.epochs,
                       batch_size=config.batch_size, validation_data=(X_val, y_val),
-                      augment=augment, callbacks=[BestCheckpoint(monitor="val_loss")],
-                      progress=False, seed=config.seed)
+                      augment=augment, callbacks=callbacks, progress=False, seed=config.seed)
     accuracy = float(np.mean(predict_scores(model, X_test).argmax(axis=1) == y_test))
     result = {"epochs": list(history["seconds"]), "test_accuracy": accuracy,
+              "startup": kernels.startup_seconds(),
               "val_accuracy": list(history["val_accuracy"]),
               "kernels": describe_kernels(kernels), "blas": blas_description()}
-    if profile is not None:
-        result["profile"] = profile.report(sum(history["seconds"]))
+    if profile is not None:  # the second epoch
+        result["profile"] = profile.report(history["seconds"][-1])
     return result
 
 
 def describe_kernels(kernels) -> str:
+    if os.environ.get("FCNN_KERNELS") == "0":
+        return "off (FCNN_KERNELS=0)"
     if not kernels.enabled():
-        return "off (" + ("FCNN_KERNELS=0" if kernels.available() else "numba not installed") + ")"
+        return "off (numba not installed)"
     import numba
 
-    return f"numba {numba.__version__}, {numba.threading_layer()} threading layer"
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # no kernel ran on threads (one thread, or only small arrays)
+        layer = numba.config.THREADING_LAYER
+    return f"numba {numba.__version__}, {layer} threading layer for work of >= " \
+           f"{kernels.PARALLEL_SIZE} elements"
 
 
 def torch_worker(spec: dict) -> dict:
@@ -347,7 +364,7 @@ def epoch_seconds(step, validation, steps: int, n_val: int, rounds: int = 7) -> 
 # ----------------------------------------------------------------------------
 
 
-class Profile:
+class Profile(Callback):
     """Wraps the methods that do each kind of work with wall-clock and CPU-time counters."""
 
     PARTS = ["linear layers (matrix products + bias)", "optimizer update", "batch norm",
@@ -379,11 +396,9 @@ class Profile:
             original = owner.__dict__[name]
             self.saved.append((owner, name, original))
             setattr(owner, name, self._timed(original, part))
-        self.started_cpu = time.process_time()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.total_cpu = time.process_time() - self.started_cpu
         for owner, name, original in reversed(self.saved):
             setattr(owner, name, original)
 
@@ -400,11 +415,16 @@ class Profile:
 
         return timed
 
+    def on_epoch_end(self, state, logs) -> None:
+        """A callback: forget the first epoch (warm-up, the kernels' one-time start-up)."""
+        if state.epoch == 1:
+            self.wall.update(dict.fromkeys(self.PARTS, 0.0))
+            self.cpu.update(dict.fromkeys(self.PARTS, 0.0))
+
     def report(self, epoch_seconds: float) -> dict:
         parts = {part: [self.wall[part], self.cpu[part]] for part in self.PARTS}
-        rest = epoch_seconds - sum(self.wall.values())
-        parts["engine and loop (the rest)"] = [rest, None]
-        return {"epoch": epoch_seconds, "cpu": self.total_cpu, "parts": parts}
+        parts["engine and loop (the rest)"] = [epoch_seconds - sum(self.wall.values()), None]
+        return {"epoch": epoch_seconds, "parts": parts}
 
 
 WORKERS = {"fcnn": fcnn_worker, "torch": torch_worker, "bound": bound_worker}
@@ -448,7 +468,7 @@ def blas_description() -> str:
     except ImportError:
         return "unknown (pip install threadpoolctl)"
     for pool in threadpoolctl.threadpool_info():
-        if pool["user_api"] == "blas":
+        if pool["user_api"] == "blas" and "numpy" in pool["filepath"]:
             return (f"numpy {np.__version__}: {pool['internal_api']} {pool.get('version')} "
                     f"({pool.get('architecture', '?')} kernels, {pool.get('threading_layer')})")
     return "not found by threadpoolctl"
@@ -514,12 +534,11 @@ def main(argv: list[str] | None = None) -> None:
                     print(f"  {recipe}, {threads} thread(s), round {r + 1}: {lib} "
                           f"{' '.join(f'{s:.2f}' for s in runs[lib][-1]['epochs'])} s/epoch",
                           flush=True)
-            profile = run_worker(dict(spec, lib="fcnn", profile=True, epochs=1))
-            with np.load(arrays) as data:
-                n = min(len(data["y_train"]), QUICK_TRAIN) if args.quick \
-                    else len(data["y_train"])
-                features = data["X_train"].shape[1]
-                classes = int(data["y_train"].max()) + 1
+            profile = run_worker(dict(spec, lib="fcnn", profile=True, epochs=2))
+            data = read_arrays(arrays)
+            n = min(len(data["y_train"]), QUICK_TRAIN) if args.quick else len(data["y_train"])
+            features = data["X_train"].shape[1]
+            classes = int(data["y_train"].max()) + 1
             config = recipe_config(recipe, args.data_dir, epochs)
             n_val = int(round(n * config.validation_split))
             bound = run_worker(dict(spec, lib="bound",
@@ -547,27 +566,41 @@ def write_tables(out: Report, results: list[dict], with_torch: bool) -> None:
     out.line()
     out.line("== seconds per epoch (training + validation), median over rounds; speed-up = "
              "PyTorch s / fcnn s, paired by round (> 1: fcnn faster); test accuracy")
-    out.line(f"{'recipe (batch)':<26}{'threads':>8}{'fcnn':>8}{'PyTorch':>9}{'speed-up':>10}"
-             f"{'fcnn acc':>10}{'torch acc':>11}")
+    single = len(first["runs"]["fcnn"][0]["epochs"]) == 1
+    out.line("fcnn's first epoch in each process includes the one-time start-up of its kernels "
+             "(importing numba, loading the compiled kernels from its cache): 'start-up'"
+             + ("; with one epoch per run, 'w/o' is the speed-up without it, what a long run "
+                "sees" if single else ""))
+    out.line(f"{'recipe (batch)':<26}{'threads':>8}{'fcnn':>8}{'start-up':>9}{'PyTorch':>9}"
+             f"{'speed-up':>10}{'w/o' if single else '':>7}{'fcnn acc':>10}{'torch acc':>11}")
     for row in results:
         fcnn_runs, torch_runs = row["runs"]["fcnn"], row["runs"]["torch"]
         fcnn_s = [median(run["epochs"]) for run in fcnn_runs]
+        startup = median([run["startup"] for run in fcnn_runs])
         line = f"{row['recipe'] + ' (' + str(row['batch']) + ')':<26}{row['threads']:>8}" \
-               f"{median(fcnn_s):>8.2f}"
+               f"{median(fcnn_s):>8.2f}{startup:>9.2f}"
         if torch_runs:
             torch_s = [median(run["epochs"]) for run in torch_runs]
             row["speedup"] = median([t / f for t, f in zip(torch_s, fcnn_s)])
-            line += f"{median(torch_s):>9.2f}{row['speedup']:>9.2f}x" \
-                    f"{fcnn_runs[-1]['test_accuracy']:>10.1%}{torch_runs[-1]['test_accuracy']:>11.1%}"
+            without = ""
+            if single:
+                row["speedup"] = median([t / (f - run["startup"])
+                                         for t, f, run in zip(torch_s, fcnn_s, fcnn_runs)])
+                without = f"{row['speedup']:>6.2f}x"
+                row["speedup_raw"] = median([t / f for t, f in zip(torch_s, fcnn_s)])
+            line += f"{median(torch_s):>9.2f}" \
+                    f"{row.get('speedup_raw', row['speedup']):>9.2f}x{without:>7}" \
+                    f"{fcnn_runs[-1]['test_accuracy']:>10.1%}" \
+                    f"{torch_runs[-1]['test_accuracy']:>11.1%}"
         else:
-            line += f"{'-':>9}{'-':>10}{fcnn_runs[-1]['test_accuracy']:>10.1%}"
+            line += f"{'-':>9}{'-':>10}{'':>7}{fcnn_runs[-1]['test_accuracy']:>10.1%}"
         out.line(line)
     for row in results:
         profile = row["profile"]["profile"]
         epoch = profile["epoch"]
         out.line()
         out.line(f"== profile of one fcnn epoch: {row['recipe']}, {row['threads']} thread(s), "
-                 f"{epoch:.2f} s (timers on; CPU/wall = cores kept busy)")
+                 f"{epoch:.2f} s (its second epoch, timers on; CPU/wall = cores kept busy)")
         non_matrix = 0.0
         for part, (wall, cpu) in profile["parts"].items():
             busy = f"{cpu / wall:>6.2f}" if cpu is not None and wall > 1e-4 else f"{'':>6}"

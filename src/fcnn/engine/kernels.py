@@ -3,11 +3,15 @@
 NumPy runs each ufunc on one thread and each in its own pass over memory; for the optimizer
 update, batch norm, dropout, ReLU and augmentation that is most of a step's time beside the
 matrix products. Each kernel here does one op's work in one pass (or a few passes over a
-block that stays in cache), on every thread fcnn may use (``fcnn.set_num_threads``).
+block that stays in cache). Work on ``PARALLEL_SIZE`` elements or more (the update of a
+large weight matrix) is split over every thread fcnn may use (``fcnn.set_num_threads``);
+smaller work runs on the calling thread, where it finishes before numba's workers would
+have woken up.
 
-Every kernel computes what the NumPy code of the op it speeds up computes, in the same order
-of floating-point operations where that is cheap (the SGD and Adam updates, ReLU, dropout,
-augmentation and batch norm give bit-identical results), and that NumPy code, beside the
+Every kernel computes what the NumPy code of the op it speeds up computes, with the same
+floating-point operations in the same order (the SGD and Adam updates, ReLU, leaky ReLU,
+dropout, the bias, augmentation and batch norm give bit-identical results; the tests allow
+for rounding all the same), and that NumPy code, beside the
 op's formula in ``fcnn.engine.fused``, ``fcnn.optim.optimizers`` and ``fcnn.data.augment``,
 is the reference: it runs when numba (``pip install 'fcnn[fast]'``) is absent, when the
 kernels are switched off (``FCNN_KERNELS=0`` or :func:`use_kernels`), and for arrays a kernel
@@ -36,8 +40,11 @@ import numpy as np
 
 from fcnn import threads
 
-#: Arrays smaller than this go to NumPy: starting the threads would cost more than it saves.
+#: Arrays smaller than this go to NumPy: a kernel's call would save little.
 MIN_SIZE = 1 << 15
+#: Work on fewer elements than this runs on the calling thread alone: waking numba's workers
+#: costs ~0.1 ms (more on a busy machine), as long as a ReLU of 2^18 elements takes on one.
+PARALLEL_SIZE = 1 << 20
 #: Columns per block of the batch-norm and column-sum kernels: a (batch, 64) block of a
 #: float32 batch of 256 is 64 KiB, so the kernel's passes over it stay in the L2 cache.
 BLOCK = 64
@@ -61,6 +68,11 @@ def _numba() -> Any:
         if numba is not None:
             global prange
             prange = numba.prange
+            if "NUMBA_THREADING_LAYER" not in os.environ:  # the user's choice wins
+                # numba's own pool of sleeping workers: OpenMP's spin after each kernel and
+                # took the cores from OpenBLAS's threads (and theirs from the kernels); with
+                # 2 threads an epoch of cifar10-best ran 2.8x slower on the omp layer
+                numba.config.THREADING_LAYER = "workqueue"
         _state["numba"] = numba
     return _state["numba"]
 
@@ -111,30 +123,43 @@ def fits(*arrays: np.ndarray) -> bool:
 
 
 class _Kernel:
-    """A function compiled by numba on its first call, its ``prange`` loops on threads."""
+    """A function compiled by numba on first use: its ``prange`` loops run on fcnn's threads
+    (``parallel``) when its first argument has ``PARALLEL_SIZE`` elements or more, else as
+    plain loops on the calling thread (``serial``); both give the same results."""
 
     def __init__(self, function: Callable) -> None:
-        self.function, self.compiled = function, None
+        self.function = function
+        self.serial = self.parallel = None
         self.__doc__, self.__name__ = function.__doc__, function.__name__
 
     def __call__(self, *args: Any) -> Any:
-        if self.compiled is None:
-            self.compiled = _numba().njit(self.function, parallel=True, cache=True, nogil=True)
-        known = len(self.compiled.signatures)
+        wanted = threads.get_num_threads()
+        if wanted > 1 and args[0].size >= PARALLEL_SIZE:
+            if self.parallel is None:
+                self.parallel = _numba().njit(self.function, parallel=True, cache=True)
+            return self._timed(self.parallel, self._launch, wanted, args)
+        if self.serial is None:
+            self.serial = _numba().njit(self.function, cache=True)
+        return self._timed(self.serial, lambda _, *a: self.serial(*a), wanted, args)
+
+    @staticmethod
+    def _timed(compiled: Any, call: Callable, wanted: int, args: tuple) -> Any:
+        """``call``, with the time it takes counted as start-up if it compiled or loaded."""
+        known = len(compiled.signatures)
         started = time.perf_counter()
-        result = self._launch(*args)
-        if len(self.compiled.signatures) != known:  # compiled (or loaded from the cache) now
+        result = call(wanted, *args)
+        if len(compiled.signatures) != known:  # compiled, or loaded from numba's cache, now
             _state["startup"] += time.perf_counter() - started
         return result
 
-    def _launch(self, *args: Any) -> Any:
+    def _launch(self, wanted: int, *args: Any) -> Any:
         numba = _state["numba"]
-        wanted = min(threads.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
+        wanted = min(wanted, numba.config.NUMBA_NUM_THREADS)
         # one parallel launch at a time: numba's workqueue layer must not be entered twice
         with _launch_lock:
             if numba.get_num_threads() != wanted:
                 numba.set_num_threads(wanted)
-            return self.compiled(*args)
+            return self.parallel(*args)
 
 
 def kernel(function: Callable) -> _Kernel:
@@ -263,8 +288,7 @@ def _leaky_relu(a, slope, out):
 
 
 def leaky_relu(a: np.ndarray, slope: float) -> np.ndarray:
-    """y = a * (1 where a > 0, else k); also dx = g * (1 where a > 0, else k) given g as ``a``
-    and the input as ``where`` (see :func:`leaky_relu_backward`)."""
+    """y = a * (1 where a > 0, else k) for the slope k = ``slope``."""
     out = np.empty_like(a)
     _leaky_relu(_flat(a), _scalar(slope, a), _flat(out))
     return out
