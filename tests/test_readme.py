@@ -29,6 +29,24 @@ def _expected_lines(block: str) -> list[str]:
 OPTIONAL = ("sklearn", "onnx", "onnxruntime", "torch")
 
 
+@contextlib.contextmanager
+def registries_restored():
+    """Entries a README example registers (softplus) are removed again afterwards."""
+    from fcnn.data import AUGMENTATIONS, DATASETS, PREPROCESSORS
+    from fcnn.nn import ACTIVATIONS, INITIALIZERS, LOSSES
+    from fcnn.optim import OPTIMIZERS, SCHEDULES
+
+    tables = [ACTIVATIONS, LOSSES, INITIALIZERS, OPTIMIZERS, SCHEDULES, DATASETS,
+              PREPROCESSORS, AUGMENTATIONS]
+    before = [set(table.names()) for table in tables]
+    try:
+        yield
+    finally:
+        for table, names in zip(tables, before):
+            for name in set(table.names()) - names:
+                table.unregister(name)
+
+
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_readme_python_block_runs_and_prints_what_it_claims(
         index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,7 +56,7 @@ def test_readme_python_block_runs_and_prints_what_it_claims(
             pytest.importorskip(module)
     monkeypatch.chdir(tmp_path)  # files the examples write land in a temporary folder
     output = io.StringIO()
-    with contextlib.redirect_stdout(output):
+    with contextlib.redirect_stdout(output), registries_restored():
         exec(compile(block, f"README block {index}", "exec"), {})
     printed = output.getvalue().splitlines()
     for claim in _expected_lines(block):

@@ -4,9 +4,10 @@ The package follows the data flow of the lecture:
 data -> model (a graph of ops) -> loss -> backward -> optimizer -> metrics.
 
 ``import fcnn`` gives the engine (``fcnn.tensor``, ``fcnn.Tensor``, ``fcnn.no_grad``,
-``fcnn.gradcheck``), ``fcnn.manual_seed`` and the light sub-packages ``fcnn.nn``,
-``fcnn.optim``, ``fcnn.info`` and ``fcnn.metrics``; ``fcnn.data``, ``fcnn.train``,
-``fcnn.run`` and ``fcnn.viz`` are imported explicitly.
+``fcnn.gradcheck``), ``fcnn.manual_seed``, the thread count of its matrix products and
+kernels (``fcnn.set_num_threads``, ``fcnn.get_num_threads``) and the light sub-packages
+``fcnn.nn``, ``fcnn.optim``, ``fcnn.info`` and ``fcnn.metrics``; ``fcnn.data``,
+``fcnn.train``, ``fcnn.run`` and ``fcnn.viz`` are imported explicitly.
 
 Example (the same seed, the same weights):
     >>> import fcnn
@@ -19,8 +20,9 @@ Example (the same seed, the same weights):
 from fcnn import info, metrics, nn, optim
 from fcnn.engine import Tensor, gradcheck, no_grad, tensor
 from fcnn.random import manual_seed
+from fcnn.threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
-__all__ = ["Tensor", "__version__", "gradcheck", "info", "manual_seed", "metrics", "nn",
-           "no_grad", "optim", "tensor"]
+__all__ = ["Tensor", "__version__", "get_num_threads", "gradcheck", "info", "manual_seed",
+           "metrics", "nn", "no_grad", "optim", "set_num_threads", "tensor"]

@@ -29,6 +29,7 @@ from fcnn.run import (
 )
 from fcnn.run.config import CHOOSERS, GENERAL, owner_of, schema
 from fcnn.run.folder import partial_of
+from fcnn.threads import default_num_threads, set_num_threads
 
 HELP = """\
 Train a fully connected network and write a run folder (model, history, report).
@@ -145,6 +146,9 @@ def register(subparsers: Any) -> None:
     output.add_argument("--no-figures", action="store_true",
                         help="skip the training figures (history, confusion_matrix, per_class "
                         ".png/.svg) in the run folder")
+    output.add_argument("--threads", type=int, metavar="N", default=None,
+                        help="threads for the matrix products and kernels (default: the CPUs "
+                        "this process may use, or $FCNN_NUM_THREADS / $OMP_NUM_THREADS)")
     p.set_defaults(run=run)
 
 
@@ -172,6 +176,10 @@ def _resume_conflicts(args: argparse.Namespace) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from fcnn.viz.training import write_run_figures
 
+    if args.threads is not None and args.threads < 1:
+        raise InputError(f"--threads must be a number >= 1, got {args.threads}. Leave it out "
+                         f"for the default ({default_num_threads()}).")
+    set_num_threads(args.threads)
     artifacts = () if args.no_figures else (write_run_figures,)
     seconds = None if args.checkpoint_minutes <= 0 else args.checkpoint_minutes * 60
     if args.resume:

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from fcnn.data.dataset import check_image_shape, check_names
+from fcnn.engine import kernels
 from fcnn.errors import ConfigError, InputError
 from fcnn.registry import Registry
 
@@ -66,6 +67,8 @@ class RandomFlip(Augmentation):
 
     def _augment(self, images: np.ndarray) -> np.ndarray:
         flip = self.rng.random(len(images)) < self.p
+        if kernels.fits(images):  # the same copy, on every thread
+            return kernels.flip_images(images, flip)
         out = images.copy()
         out[flip] = images[flip, :, :, ::-1]
         return out
@@ -102,12 +105,14 @@ class RandomCrop(Augmentation):
     def _augment(self, images: np.ndarray) -> np.ndarray:
         n, channels, height, width = images.shape
         pad = self.padding
+        dy = self.rng.integers(0, 2 * pad + 1, size=n)
+        dx = self.rng.integers(0, 2 * pad + 1, size=n)
+        if kernels.fits(images):  # the same windows, cut on every thread without padding
+            return kernels.crop_images(images, dy, dx, pad)
         padded = np.zeros((n, channels, height + 2 * pad, width + 2 * pad), dtype=images.dtype)
         padded[:, :, pad:pad + height, pad:pad + width] = images
         # windows[i, c, dy, dx] is the H x W crop of image i starting at row dy, column dx
         windows = sliding_window_view(padded, (height, width), axis=(2, 3))
-        dy = self.rng.integers(0, 2 * pad + 1, size=n)
-        dx = self.rng.integers(0, 2 * pad + 1, size=n)
         return windows[np.arange(n), :, dy, dx]
 
     def __repr__(self) -> str:

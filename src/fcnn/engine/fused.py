@@ -10,6 +10,11 @@ composes the same functions from the primitive ops of ``fcnn.engine.ops`` at
 Where natural, a derivative is computed from the output (sigmoid: y(1 - y);
 tanh: 1 - y^2), as the lecture derives it.
 
+The NumPy code of each node is the reference. Where ``fcnn.engine.kernels`` takes the
+arrays (numba installed, large C-contiguous float arrays), the linear layer's bias, ReLU,
+leaky ReLU, dropout and batch normalisation run as its compiled multi-threaded kernels
+instead, which compute the same formulas (``if kernels.fits(...)`` below).
+
 Example (one ``sigmoid`` node; its local gradient y(1 - y) at x = 1):
     >>> import fcnn
     >>> x = fcnn.tensor(1.0, requires_grad=True)
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fcnn.engine import kernels
 from fcnn.engine.tensor import Function
 
 # ----------------------------------------------------------------------------
@@ -41,7 +47,9 @@ class Linear(Function):
     def forward(self, x, weight, bias=None):
         self.x, self.weight, self.has_bias = x, weight, bias is not None
         out = x @ weight.T
-        if bias is not None:
+        if bias is not None and kernels.fits(out, bias):
+            kernels.add_row(out, bias)
+        elif bias is not None:
             out += bias
         return out
 
@@ -50,7 +58,9 @@ class Linear(Function):
         grad_w = grad.T @ self.x if self.needs_grad[1] else None
         if not self.has_bias:
             return grad_x, grad_w
-        grad_b = grad.sum(axis=0) if self.needs_grad[2] else None
+        grad_b = None
+        if self.needs_grad[2]:
+            grad_b = kernels.column_sums(grad) if kernels.fits(grad) else grad.sum(axis=0)
         return grad_x, grad_w, grad_b
 
 
@@ -91,23 +101,34 @@ class ReLU(Function):
     """y = max(0, x); dy/dx = 1 where x > 0, else 0."""
 
     name = "relu"
+    y = positive = None  # what backward reads: the output (kernels) or the mask (NumPy)
 
     def forward(self, a):
+        if kernels.fits(a):
+            self.y = kernels.relu(a)  # backward reads y > 0, which is x > 0
+            return self.y
         # The mask is kept as floats: float * float runs ~2x faster than float * bool.
         self.positive = (a > 0).astype(a.dtype)
         return np.maximum(a, 0)  # not a * positive, which gives -0.0 for negative inputs
 
     def backward(self, grad):
-        return (grad * self.positive,)
+        if self.y is not None and kernels.fits(grad, self.y):
+            return (kernels.relu_backward(grad, self.y),)
+        positive = self.positive if self.y is None else (self.y > 0).astype(grad.dtype)
+        return (grad * positive,)
 
 
 class LeakyReLU(Function):
     """y = max(kx, x) for a slope 0 <= k < 1 (``negative_slope``); dy/dx = 1 where x > 0, else k."""
 
     name = "leaky_relu"
+    a = slope = None  # what backward reads: the input (kernels) or the slopes (NumPy)
 
     def forward(self, a, negative_slope=0.01):
         self.negative_slope = negative_slope
+        if kernels.fits(a):
+            self.a = a  # backward recomputes the slope from the input
+            return kernels.leaky_relu(a, negative_slope)
         self.slope = np.where(a > 0, 1.0, negative_slope).astype(a.dtype, copy=False)
         return a * self.slope
 
@@ -115,7 +136,12 @@ class LeakyReLU(Function):
         return f"leaky_relu(k={self.negative_slope:g})"
 
     def backward(self, grad):
-        return (grad * self.slope,)
+        if self.a is None:
+            return (grad * self.slope,)
+        if kernels.fits(grad, self.a):
+            return (kernels.leaky_relu_backward(grad, self.a, self.negative_slope),)
+        slope = np.where(self.a > 0, 1.0, self.negative_slope).astype(grad.dtype, copy=False)
+        return (grad * slope,)
 
 
 class Softmax(Function):
@@ -163,9 +189,11 @@ class Dropout(Function):
 
     def forward(self, x, scale):
         self.scale = scale
-        return x * scale
+        return kernels.multiply(x, scale) if kernels.fits(x, scale) else x * scale
 
     def backward(self, grad):
+        if kernels.fits(grad, self.scale):
+            return (kernels.multiply(grad, self.scale),)
         return (grad * self.scale,)
 
 
@@ -183,16 +211,24 @@ class BatchNorm(Function):
     name = "batchnorm"
 
     def forward(self, x, gamma, beta, eps):
+        self.gamma = gamma
+        if kernels.fits(x, gamma, beta) and x.ndim == 2:
+            out, self.xhat, mean, var, self.inv_std = kernels.batch_norm(x, gamma, beta, eps)
+            self.batch_mean, self.batch_var = mean, var
+            return out
         mean = x.mean(axis=0)
         centered = x - mean
         var = (centered * centered).mean(axis=0)
         self.inv_std = 1.0 / np.sqrt(var + eps)
-        self.xhat, self.gamma = centered * self.inv_std, gamma
+        self.xhat = centered * self.inv_std
         self.batch_mean, self.batch_var = mean, var
         return self.xhat * gamma + beta
 
     def backward(self, grad):
         xhat = self.xhat
+        if kernels.fits(grad, xhat, self.gamma, self.inv_std):
+            return kernels.batch_norm_backward(grad, xhat, self.gamma, self.inv_std,
+                                               self.needs_grad[0])
         d = grad * self.gamma
         grad_x = None
         if self.needs_grad[0]:

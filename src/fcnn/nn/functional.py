@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fcnn.engine import Tensor, fused
+from fcnn.engine import Tensor, fused, kernels
 
 GRANULARITIES = ("coarse", "fine")
 
@@ -177,8 +177,11 @@ def dropout(x: Tensor, p: float, rng: np.random.Generator, training: bool = True
         raise ValueError(f"dropout: p must satisfy 0 <= p < 1, got {p}.")
     if not training or p == 0:
         return x
-    keep = rng.random(x.shape, dtype=np.float32) >= p
-    scale = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
+    uniform = rng.random(x.shape, dtype=np.float32)
+    if kernels.fits(uniform) and x.dtype in (np.float32, np.float64):
+        scale = kernels.dropout_scale(uniform, p, x.dtype)  # the same mask, in one pass
+    else:
+        scale = (uniform >= p).astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
     if is_fine(granularity):
         return x * Tensor(scale)
     return fused.Dropout.apply(x, scale=scale)

@@ -1,6 +1,9 @@
 """Optimizers: one contract, ``Optimizer(params, lr)``, ``zero_grad()``, ``step()``.
 
 Updates are in place on the parameter arrays (no new arrays per step for the weights).
+The NumPy code of each ``update`` is the reference; for large parameters, where numba is
+installed, the same update runs as one multi-threaded pass of ``fcnn.engine.kernels``
+(``sgd_update``, ``adam_update``), with the same floating-point operations in the same order.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from fcnn.engine import Tensor
+from fcnn.engine import Tensor, kernels
 from fcnn.optim.schedules import LearningRate, as_schedule
 from fcnn.registry import Option, Registry
 
@@ -132,6 +135,13 @@ class SGD(Optimizer):
         self.momentum, self.nesterov = momentum, nesterov
 
     def update(self, w, g, state, lr):
+        velocity = state.get("velocity")
+        if kernels.fits(w, g, *([] if velocity is None else [velocity])):
+            velocity = kernels.sgd_update(w, g, velocity, lr, self.momentum, self.weight_decay,
+                                          self.nesterov)
+            if velocity is not None:
+                state["velocity"] = velocity
+            return
         work = self.work_array(w)  # every product lands here: the update allocates nothing
         if self.weight_decay:
             np.multiply(w, self.weight_decay, out=work)
@@ -175,16 +185,20 @@ class Adam(Optimizer):
         self.betas, self.eps = betas, eps
 
     def update(self, w, g, state, lr):
+        if "m" not in state:
+            state["m"], state["v"] = np.zeros_like(w), np.zeros_like(w)
+            state["t"] = 0
+        state["t"] += 1  # this parameter's own step count (it may skip steps without a grad)
+        if kernels.fits(w, g, state["m"], state["v"]):
+            kernels.adam_update(w, g, state["m"], state["v"], lr, self.betas, self.eps,
+                                self.weight_decay, self.decoupled, state["t"])
+            return
         b1, b2 = self.betas
         if self.weight_decay:
             if self.decoupled:
                 w *= 1 - lr * self.weight_decay
             else:
                 g = g + self.weight_decay * w
-        if "m" not in state:
-            state["m"], state["v"] = np.zeros_like(w), np.zeros_like(w)
-            state["t"] = 0
-        state["t"] += 1  # this parameter's own step count (it may skip steps without a grad)
         m, v, work = state["m"], state["v"], self.work_array(w)
         m *= b1
         np.multiply(g, 1 - b1, out=work)
