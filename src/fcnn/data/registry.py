@@ -10,6 +10,7 @@ from fcnn.data.dataset import Dataset
 from fcnn.data.digits import load_digits
 from fcnn.data.idx import load_fashion_mnist, load_mnist
 from fcnn.data.image_folder import load_image_folder
+from fcnn.data.playground import load_playground
 from fcnn.data.toy import TOY_SETS, toy_loader
 
 #: name -> loader ``(data_dir=None, download=True, seed=0, **kwargs) -> Dataset``
@@ -19,6 +20,7 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
     "fashion-mnist": load_fashion_mnist,
     "cifar10": load_cifar10,
     **{name: toy_loader(name) for name in TOY_SETS},
+    "playground": load_playground,
 }
 
 
