@@ -164,6 +164,10 @@ def table(results: dict[str, list[dict]], args: argparse.Namespace) -> list[str]
                      f" | {median('first_frame_ms'):.0f} ms | {median('server_cpu_ms'):.1f} ms "
                      f"| {median('train_ms'):.1f} / {median('frame_ms'):.1f} ms "
                      f"| {median('draw_ms'):.1f} ms | {median('browser_cpu_ms'):.1f} ms |")
+    lines.append("")
+    for name, runs in results.items():
+        rates = ", ".join(f"{r['updates_per_s']:.1f}" for r in runs)
+        lines.append(f"{name}: updates/s per round {rates}")
     first = max(statistics.median(r["first_frame_ms"] for r in runs) for runs in results.values())
     lines.append("")
     lines.append(f"first frame within 1 s of loading the page: "

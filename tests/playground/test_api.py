@@ -16,6 +16,7 @@ import pytest
 
 from fcnn.nn import ACTIVATIONS
 from fcnn.nn import functional as F
+from fcnn.playground.session import WINDOW
 from fcnn.registry import Entry, Option
 
 from .conftest import Client
@@ -154,7 +155,7 @@ def test_the_stream_sends_the_setup_then_frames_paced_by_acknowledgements(client
         assert time.monotonic() < deadline
         time.sleep(0.02)
     time.sleep(0.3)
-    assert len(client.action(session, "history").json()["history"]) <= 2
+    assert len(client.action(session, "history").json()["history"]) <= WINDOW
     for frame_id in range(1, 40):
         client.action(session, "ack", frame=frame_id)
         time.sleep(0.005)

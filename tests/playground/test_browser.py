@@ -335,3 +335,42 @@ def test_edit_a_weight_hover_collapse_csv_language_and_open_a_run(page, server, 
                            f"window.fcnnApp.frame.version === window.fcnnApp.version")
     assert app(page, "frame.epoch") == 1 and app(page, "layout.classes") == 3
     page.screenshot(path=str(shots / "opened-run-zh.png"), full_page=True)
+
+
+def test_the_notebook_embedding_works_inside_a_frame(page):
+    import http.server
+    import threading
+
+    import fcnn.playground as playground
+
+    embed = playground.show(lang="zh", shape="spiral", hidden=[6, 6])
+    notebook_html = f"<html><body><h1>notebook</h1>{embed._repr_html_()}</body></html>".encode()
+
+    class Notebook(http.server.BaseHTTPRequestHandler):  # a stand-in for Jupyter's origin
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(notebook_html)
+
+        def log_message(self, *args):
+            pass
+
+    notebook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Notebook)
+    threading.Thread(target=notebook.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://localhost:{notebook.server_address[1]}/")
+        page.wait_for_selector("iframe")
+        frame = page.frames[1]
+        frame.wait_for_function("window.fcnnStats && window.fcnnStats.frames >= 1",
+                                timeout=20000)
+        assert frame.evaluate("window.fcnnApp.layout.hidden") == [6, 6]
+        assert frame.evaluate("window.fcnnApp.display.lang") == "zh"
+    finally:
+        page.goto("about:blank")  # the page stops streaming before its servers stop
+        notebook.shutdown()
+        notebook.server_close()
+        server = playground._notebook_server
+        playground._notebook_server = None
+        server.shutdown()
+        server.server_close()

@@ -332,9 +332,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _serve(self, method: str) -> None:
         try:
             self.server.check_host(self.headers.get("Host"))
-            self.server.check_origin(self.headers.get("Origin"),
-                                     self.headers.get("Sec-Fetch-Site"))
             url = urllib.parse.urlsplit(self.path)
+            # another site may open (or, for a notebook, frame) the page; it may not call the API
+            api = url.path.startswith("/api/")
+            self.server.check_origin(self.headers.get("Origin"),
+                                     self.headers.get("Sec-Fetch-Site") if api else None)
             self.query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
             self._route(method, url.path)
         except RequestError as error:
@@ -642,7 +644,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return value
 
     def _security_headers(self) -> None:
-        frames = "*" if self.server.embed else "'none'"
+        frames = "'self' http: https: vscode-webview:" if self.server.embed else "'none'"
         self.send_header("Content-Security-Policy",
                          "default-src 'self'; script-src 'self'; style-src 'self'; "
                          f"img-src 'self' data: blob:; connect-src 'self'; frame-ancestors "

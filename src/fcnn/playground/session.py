@@ -160,8 +160,10 @@ class Session:
             options = {k: v for k, v in setup.data.items() if k != "seed"}
             self.data = playdata.generate(setup.data["seed"], allow_empty=True, **options)
             data = self.data
-            self.grid = playdata.feature_matrix(grid_points(GRID), data.features)
-            self.out_grid = playdata.feature_matrix(grid_points(OUT_GRID), data.features)
+            # the inputs of the heat maps (small grid) and of the output map, in one array
+            self.grids = playdata.feature_matrix(
+                np.concatenate([grid_points(GRID), grid_points(OUT_GRID)]), data.features)
+            self.all_features = np.concatenate([data.dataset.X_train, data.dataset.X_test])
         self.setup = setup
         self._build_model(state_dict, records)
         self.version += 1
@@ -199,12 +201,13 @@ class Session:
         """Loss, accuracy and predictions on the training and test points (evaluation mode)."""
         result: dict[str, Any] = {}
         dataset = self.data.dataset
-        for split, X, y in (("train", dataset.X_train, dataset.y_train),
-                            ("test", dataset.X_test, dataset.y_test)):
-            if len(X) == 0:
+        both = predict_scores(self.state.model, self.all_features)  # one pass for both parts
+        n_train = len(dataset.X_train)
+        for split, scores, y in (("train", both[:n_train], dataset.y_train),
+                                 ("test", both[n_train:], dataset.y_test)):
+            if len(y) == 0:
                 result[split] = None
                 continue
-            scores = predict_scores(self.state.model, X)
             with no_grad():
                 loss = float(self.state.loss(Tensor(scores), y).data)
             predictions = scores.argmax(axis=1)
@@ -450,7 +453,7 @@ class Session:
     def _publish_setup(self) -> None:
         dataset, features = self.data.dataset, self.data.features
         maps = []
-        for column in self.grid.T:
+        for column in self.grids[:GRID * GRID].T:
             largest = float(np.abs(column).max()) or 1.0
             maps.append(_to_bytes(column / largest, -1, 1))
         points = {}
@@ -468,6 +471,7 @@ class Session:
                        "hidden": list(self.config.hidden), "drawn": self._drawn(),
                        "classes": dataset.n_classes, "activations": per_layer,
                        "batchnorm": self.config.batchnorm, "grid": GRID,
+                       "parameters": self.state.model.num_parameters(),
                        "out_grid": OUT_GRID, "domain": playdata.DOMAIN},
             "feature_maps": _b64(np.concatenate(maps)),
             "points": points, "counts": {"train": len(dataset.y_train),
@@ -480,11 +484,13 @@ class Session:
     def frame(self) -> dict[str, Any]:
         """The current picture: losses, accuracy, confusion matrix, weights and heat maps."""
         model = self.state.model
-        activations, scores = explain.layer_outputs(model, self.grid)
+        activations, scores = explain.layer_outputs(model, self.grids)  # both grids at once
+        small = GRID * GRID
         drawn = self._drawn()
-        maps = [_to_bytes(a[:, :d].T, -1, 1).ravel() for a, d in zip(activations, drawn)]
-        maps.append(_to_bytes(explain.probabilities(scores).T, 0, 1).ravel())
-        output = explain.probabilities(predict_scores(model, self.out_grid))
+        maps = [_to_bytes(a[:small, :d].T, -1, 1).ravel() for a, d in zip(activations, drawn)]
+        probabilities = explain.probabilities(scores)
+        maps.append(_to_bytes(probabilities[:small].T, 0, 1).ravel())
+        output = probabilities[small:]
         params = []
         widths_in = [len(self.data.features), *drawn]
         widths_out = [*drawn, self.data.dataset.n_classes]
@@ -628,6 +634,8 @@ class Session:
                           points=[[round(float(x) * scale, 4), round(float(y) * scale, 4),
                                    int(c)] for (x, y), c in zip(points, labels)],
                           test_fraction=round(len(dataset.y_test) / len(labels), 4))
+        if config.schedule != "constant":  # the schedule was planned over the run's epochs
+            values["stop_epoch"] = config.epochs
         values = {k: v for k, v in values.items() if v is not None}
         session = cls(values, session_id)
         with session.locked():

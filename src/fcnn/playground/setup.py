@@ -32,6 +32,7 @@ from typing import Any
 
 from fcnn.data import playground as data
 from fcnn.errors import BudgetError, ConfigError
+from fcnn.optim import OPTIMIZERS
 from fcnn.registry import Option
 from fcnn.run import TrainConfig
 from fcnn.run.config import schema
@@ -176,9 +177,12 @@ def _with_defaults(train: dict[str, Any]) -> dict[str, Any]:
     """``train`` completed with :data:`DEFAULTS` (an ``"entry.key"`` default only for it)."""
     values = {k: copy.deepcopy(v) for k, v in DEFAULTS.items() if "." not in k}
     values.update(train)
+    optimizer = values.get("optimizer", "sgd")
+    if isinstance(optimizer, str) and optimizer in OPTIMIZERS:
+        optimizer = OPTIMIZERS.get(optimizer).name  # "SGD" is sgd
     for key, value in DEFAULTS.items():
         entry, _, name = key.partition(".")
-        if name and name not in values and values.get("optimizer", "sgd") == entry:
+        if name and name not in values and optimizer == entry:
             values[name] = value
     return values
 

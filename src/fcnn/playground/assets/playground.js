@@ -395,14 +395,13 @@
       nodes.push(list);
     });
     app.geometry.nodes = nodes;
-    // DOM nodes with one heat-map canvas each
+    // each node: a box on the page for the mouse; its heat map is drawn on the network canvas
     nodes.forEach((list, column) => {
       for (const node of list) {
-        const map = el("canvas", {width: layout.grid, height: layout.grid});
-        const div = el("div", {class: "node" + (column === 0 && node.input < 0 ? " off" : ""), "data-column": column, "data-index": node.index}, [map]);
+        const div = el("div", {class: "node" + (column === 0 && node.input < 0 ? " off" : ""), "data-column": column, "data-index": node.index});
         div.style.left = node.x + "px"; div.style.top = node.y + "px";
         div.style.width = div.style.height = node.size + "px";
-        node.canvas = map; node.div = div;
+        node.div = div;
         if (column === 0) {
           div.append(el("span", {class: "feature-label", text: allFeatures[node.index].title}));
           div.title = t("toggle_feature");
@@ -448,17 +447,10 @@
     feat.style.left = "6px";
     nodesBox.append(feat);
     $("#layer-count").textContent = `${layout.hidden.length} ${t(layout.hidden.length === 1 ? "hidden_layer" : "hidden_layers")}`;
-    const count = parameterCount(layout);
-    $("#parameter-count").textContent = `${count.toLocaleString()} ${t("parameters")}`;
+    $("#parameter-count").textContent = `${layout.parameters.toLocaleString()} ${t("parameters")}`;
     drawFeatureMaps();
     markSelectedNeuron();
     applyHidden();
-  }
-  function parameterCount(layout) {
-    const widths = [layout.features.length, ...layout.hidden, layout.classes];
-    let total = 0;
-    for (let i = 1; i < widths.length; i++) total += widths[i - 1] * widths[i] + widths[i];
-    return total + (layout.batchnorm ? 2 * layout.hidden.reduce((a, b) => a + b, 0) : 0);
   }
   function toggleFeature(name) {
     const current = new Set(app.layout.features.map((f) => f.name));
@@ -498,46 +490,70 @@
     if (app.display.tab !== "backprop") showTab("backprop");
     else requestBackprop();
   }
-  function paintMap(canvas, bytes, offset, grid, colorOf) {
-    const ctx = canvas.getContext("2d");
-    const image = ctx.createImageData(grid, grid);
-    const px = image.data;
-    for (let i = 0; i < grid * grid; i++) {
-      const v = bytes[offset + i];
-      const c = colorOf(v);
-      px[4 * i] = c[0]; px[4 * i + 1] = c[1]; px[4 * i + 2] = c[2]; px[4 * i + 3] = 255;
-    }
-    ctx.putImageData(image, 0, 0);
+  // every node's heat map is a tile of one "atlas" image: one putImageData per frame, and the
+  // network canvas draws each tile, scaled, where the node sits
+  const ATLAS_COLUMNS = 32;
+  function classLut(color) {
+    const lut = new Uint8ClampedArray(256 * 3);
+    for (let v = 0; v < 256; v++) lut.set(mix([255, 255, 255], color, v / 255), 3 * v);
+    return lut;
   }
-  const scaleColor = (v) => [LUT[3 * v], LUT[3 * v + 1], LUT[3 * v + 2]];
-  function drawFeatureMaps() {
+  const CLASS_LUTS = CLASS_COLORS.map(classLut);
+  function buildAtlas() {
     const grid = app.layout.grid;
-    for (const node of app.geometry.nodes[0]) {
-      if (node.input < 0) {
-        const ctx = node.canvas.getContext("2d");
-        ctx.fillStyle = "#f3f3f3"; ctx.fillRect(0, 0, grid, grid);
-      } else {
-        paintMap(node.canvas, app.featureMaps, node.input * grid * grid, grid, scaleColor);
+    let count = 0;
+    for (const list of app.geometry.nodes) for (const node of list) node.tile = count++;
+    const canvas = document.createElement("canvas");
+    canvas.width = ATLAS_COLUMNS * grid;
+    canvas.height = Math.ceil(count / ATLAS_COLUMNS) * grid;
+    const image = canvas.getContext("2d").createImageData(canvas.width, canvas.height);
+    app.atlas = {canvas, image, grid};
+  }
+  function tileOrigin(node) {
+    const grid = app.atlas.grid;
+    return [(node.tile % ATLAS_COLUMNS) * grid, Math.floor(node.tile / ATLAS_COLUMNS) * grid];
+  }
+  function paintTile(node, bytes, offset, lut) {
+    const {image, grid} = app.atlas;
+    const [ox, oy] = tileOrigin(node);
+    const px = image.data, width = image.width;
+    for (let y = 0; y < grid; y++) {
+      let i = 4 * ((oy + y) * width + ox), k = offset + y * grid;
+      for (let x = 0; x < grid; x++, i += 4, k++) {
+        const v = 3 * (bytes === null ? 128 : bytes[k]);
+        px[i] = lut[v]; px[i + 1] = lut[v + 1]; px[i + 2] = lut[v + 2]; px[i + 3] = 255;
       }
     }
   }
+  function drawFeatureMaps() {
+    buildAtlas();
+    const cells = app.layout.grid * app.layout.grid;
+    for (const node of app.geometry.nodes[0]) {
+      paintTile(node, node.input < 0 ? null : app.featureMaps, node.input * cells, LUT);
+    }
+    app.atlas.canvas.getContext("2d").putImageData(app.atlas.image, 0, 0);
+  }
   function drawNeurons(frame) {
-    const layout = app.layout, grid = layout.grid, cells = grid * grid;
+    const layout = app.layout, cells = layout.grid * layout.grid;
     const maps = b64bytes(frame.maps);
     let offset = 0;
     layout.drawn.forEach((count, i) => {
       for (let j = 0; j < count; j++) {
-        paintMap(app.geometry.nodes[i + 1][j].canvas, maps, offset, grid, scaleColor);
+        paintTile(app.geometry.nodes[i + 1][j], maps, offset, LUT);
         offset += cells;
       }
     });
     const outputs = app.geometry.nodes[app.geometry.nodes.length - 1];
     outputs.forEach((node, c) => {
-      const color = CLASS_COLORS[c];
-      paintMap(node.canvas, maps, offset, grid, (v) => mix([255, 255, 255], color, v / 255));
+      paintTile(node, maps, offset, CLASS_LUTS[c]);
       offset += cells;
     });
-    app.neuronMaps = maps;
+    app.atlas.canvas.getContext("2d").putImageData(app.atlas.image, 0, 0);
+  }
+  function drawTile(ctx, node, x, y, size) {
+    const [sx, sy] = tileOrigin(node);
+    const grid = app.atlas.grid;
+    ctx.drawImage(app.atlas.canvas, sx, sy, grid, grid, x, y, size, size);
   }
   function unpackParams(frame) {
     const params = b64floats(frame.params);
@@ -553,7 +569,7 @@
     }
     return layers;
   }
-  function drawLinks(frame) {
+  function drawNetwork(frame) {
     const canvas = $("#links"), ctx = canvas.getContext("2d");
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     const layers = unpackParams(frame);
@@ -579,9 +595,6 @@
           buckets.get(key).push(x0, y0, x1, y1);
         }
       }
-      targets.forEach((node, r) => {
-        if (r < layer.rows && node.bias) node.bias.style.background = rgb(layer.b[r] >= 0 ? SCALE[2] : SCALE[0]);
-      });
     });
     for (const [key, coords] of buckets) {
       ctx.strokeStyle = rgb(key[0] === "+" ? SCALE[2] : SCALE[0], dense ? 0.45 : 0.7);
@@ -598,6 +611,20 @@
     }
     app.geometry.links = links;
     app.geometry.dense = dense;
+    // the nodes over the links: heat maps, and each neuron's bias as a small square
+    ctx.imageSmoothingEnabled = true;
+    for (const list of nodes) for (const node of list) {
+      ctx.globalAlpha = node.column === 0 && node.input < 0 ? 0.35 : 1;
+      drawTile(ctx, node, node.x, node.y, node.size);
+    }
+    ctx.globalAlpha = 1;
+    layers.forEach((layer, l) => {
+      nodes[l + 1].forEach((node, r) => {
+        if (r >= layer.rows) return;
+        ctx.fillStyle = rgb(layer.b[r] >= 0 ? SCALE[2] : SCALE[0]);
+        ctx.fillRect(node.x - 6, node.y + node.size - 6, 6, 6);
+      });
+    });
   }
   function nearestLink(x, y) {
     // each link is drawn as a cubic curve; compare with 12 points along it
@@ -622,7 +649,7 @@
     const ctx = canvas.getContext("2d");
     ctx.imageSmoothingEnabled = true;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(node.canvas, 0, 0, canvas.width, canvas.height);
+    drawTile(ctx, node, 0, 0, canvas.width);
     if (node.column === 0) caption.textContent = app.schema.features[node.index].title;
     else if (node.column === app.geometry.nodes.length - 1) caption.textContent = `${t("output_layer")}: p(${t("class")} ${node.index})`;
     else {
@@ -823,7 +850,7 @@
     setText("#test-loss", frame.test ? fmt(frame.test.loss, 3) : "-");
     setText("#test-accuracy", frame.test ? (100 * frame.test.accuracy).toFixed(1) + "%" : "-");
     drawNeurons(frame);
-    drawLinks(frame);
+    drawNetwork(frame);
     drawOutput(frame);
     drawChart();
     drawConfusion(frame);
@@ -843,9 +870,10 @@
     if (app.source) app.source.close();
     app.session = sessionId;
     app.version = -1;
+    app.queue = [];                            // frames of the session before are not drawn
     const source = new EventSource(`/api/sessions/${sessionId}/events?token=${encodeURIComponent(TOKEN)}`);
-    source.addEventListener("setup", (event) => applySetup(JSON.parse(event.data)));
-    source.addEventListener("frame", (event) => onFrame(JSON.parse(event.data)));
+    source.addEventListener("setup", (event) => { if (source === app.source) applySetup(JSON.parse(event.data)); });
+    source.addEventListener("frame", (event) => { if (source === app.source) onFrame(JSON.parse(event.data)); });
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED) banner(t("connection_lost"));
     };
@@ -1050,7 +1078,13 @@
     const open = el("div", {class: "row"}, [el("span", {text: t("open_run") + " "}), runs,
       el("button", {id: "open-run", text: t("open"), onclick: async () => {
         if (!runs.value) return;
-        try { const r = await api("sessions", {run: runs.value}); const old = app.session; connect(r.id); api(`sessions/${old}`, undefined, "DELETE").catch(() => {}); }
+        try {
+          const r = await api("sessions", {run: runs.value});
+          const old = app.session;
+          connect(r.id);
+          // close the session before once its last acknowledgements have arrived
+          setTimeout(() => api(`sessions/${old}`, undefined, "DELETE").catch(() => {}), 1000);
+        }
         catch (error) { banner(error.message); }
       }})]);
     box.replaceChildren(el("p", {class: "hint", text: t("export_hint")}), buttons, toml, el("h4", {text: t("open_title")}), open);
@@ -1164,7 +1198,7 @@
       configure(typed);
     });
   }
-  function buildNetworkIfReady() { if (app.layout) { buildNetwork(); if (app.frame) { drawNeurons(app.frame); drawLinks(app.frame); } } }
+  function buildNetworkIfReady() { if (app.layout) { buildNetwork(); if (app.frame) { drawNeurons(app.frame); drawNetwork(app.frame); } } }
   function nearestPoint(x1, x2) {
     let best = null, bestDistance = 0.25;
     for (const rows of [app.points.train, app.points.test]) for (let i = 0; i + 2 < rows.length; i += 3) {
