@@ -224,8 +224,14 @@ class Session:
         state.epoch += 1
         started = time.perf_counter()
         logs: dict[str, float] = {"epoch": state.epoch}
-        logs.update(train_epoch(state, dataset.X_train, dataset.y_train, config.batch_size,
-                                callbacks=self.callbacks, clip_norm=config.clip_norm))
+        try:
+            logs.update(train_epoch(state, dataset.X_train, dataset.y_train, config.batch_size,
+                                    callbacks=self.callbacks, clip_norm=config.clip_norm))
+        except FloatingPointError:  # fcnn's DivergenceError: a batch's loss was not finite
+            state.epoch -= 1        # the epoch did not finish; the page says "diverged"
+            self.stopped, self.playing = "diverged", False
+            self.evaluation = self._evaluate()
+            return
         self.evaluation = self._evaluate()
         train, test = self.evaluation["train"], self.evaluation["test"]
         logs.update(train_loss=train["loss"], train_accuracy=train["accuracy"])
