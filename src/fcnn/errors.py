@@ -9,9 +9,14 @@ what was received and how to fix it; the command line prints it without a traceb
 * :class:`ConfigError` (an ``InputError``): a configuration key with a value of the
   wrong type or range, or an option that does not apply; ``key`` names it.
 * :class:`BudgetError` (an ``InputError``): an input declares more data than the memory
-  budget allows; the message says how to raise the budget when the input is genuine.
+  budget allows; the message says how to raise the budget when the input is genuine
+  (see ``fcnn.limits``).
+* :class:`MissingFileError` (an ``InputError`` and a ``FileNotFoundError``): a file that
+  should be there is not; the message says where it was looked for and where to put it.
 * :class:`DiskError` (an ``OSError``): the disk refused a read or a write (full,
   read-only, missing permission). ``fcnn`` exits with status 1.
+* :class:`DivergenceError` (a ``FloatingPointError``): training produced a NaN or
+  infinite loss; the run keeps its last good state. ``fcnn`` exits with status 1.
 
 Example:
     >>> try:
@@ -60,6 +65,29 @@ class ConfigError(InputError):
 
 class BudgetError(InputError):
     """An input declares more data than the memory budget allows (exit status 2)."""
+
+
+class DivergenceError(FcnnError, FloatingPointError):
+    """The training loss became NaN or infinite (exit status 1); the message says what to try."""
+
+    exit_status = 1
+
+
+class MissingFileError(InputError, FileNotFoundError):
+    """A file fcnn needs is missing (exit status 2); also a ``FileNotFoundError``.
+
+    Args:
+        message: which file, where it was looked for, and where to put it.
+        path: the file (or the folder it should be in), kept as ``error.path``.
+
+    Example:
+        >>> error = MissingFileError("mnist: file 'x.gz' not found. To fix: put it in data/.")
+        >>> isinstance(error, FileNotFoundError), isinstance(error, ValueError)
+        (True, True)
+    """
+
+    def __str__(self) -> str:  # OSError's own __str__ would show "[Errno ...]" of nothing
+        return str(self.args[0]) if self.args else ""
 
 
 class DiskError(FcnnError, OSError):

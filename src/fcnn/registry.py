@@ -65,6 +65,8 @@ def _show(value: Any) -> str:
 
 def _kind_of(value: Any) -> str:
     """A short, user-facing name for the type of ``value``."""
+    if value is None:
+        return "nothing"
     if isinstance(value, (bool, np.bool_)):
         return "a boolean"
     if isinstance(value, (int, np.integer)):

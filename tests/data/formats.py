@@ -1,4 +1,4 @@
-"""Writers of tiny files in the real CIFAR-10 binary and IDX formats, for the tests."""
+"""Writers of tiny files in the real CIFAR-10 binary, IDX and PNG formats, for the tests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import hashlib
 import io
 import struct
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -29,12 +30,17 @@ def cifar_records(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, bytes]:
     return pixels, labels, packed
 
 
-def write_cifar_archive(path: Path, records: int = 4, members: dict[str, bytes] | None = None):
-    """Write a CIFAR-10 binary tar.gz with the official member names.
+CIFAR_META = ("\n".join(CIFAR_CLASSES) + "\n\n").encode()
 
-    Returns ``(contents, checksums)``: contents maps member name to (pixels, labels) and
-    checksums maps member names and the archive name to MD5s. ``members`` overrides the bytes
-    of chosen members (to corrupt them).
+
+def cifar_tar(records: int = 4, members: dict[str, bytes] | None = None,
+              meta: bytes | None = CIFAR_META):
+    """The uncompressed bytes of a CIFAR-10 binary tar with the official member names.
+
+    Returns ``(tar_bytes, contents, checksums)``: contents maps member name to (pixels,
+    labels); checksums maps member names (and ``batches.meta.txt``) to MD5s. ``members``
+    overrides the bytes of chosen members (to corrupt them); ``meta=None`` leaves the class-name
+    file out.
     """
     contents, checksums, blobs = {}, {}, {}
     for seed, name in enumerate(CIFAR_MEMBERS):
@@ -43,12 +49,29 @@ def write_cifar_archive(path: Path, records: int = 4, members: dict[str, bytes] 
         checksums[name] = md5(packed)
         blobs[name] = packed
     blobs.update(members or {})
-    meta = ("\n".join(CIFAR_CLASSES) + "\n\n").encode()
-    with tarfile.open(path, "w:gz") as archive:
-        for name, data in [("batches.meta.txt", meta), *blobs.items()]:
+    entries = list(blobs.items())
+    if meta is not None:
+        checksums["batches.meta.txt"] = md5(meta)
+        entries.insert(0, ("batches.meta.txt", meta))
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        for name, data in entries:
             info = tarfile.TarInfo(f"cifar-10-batches-bin/{name}")
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue(), contents, checksums
+
+
+def write_cifar_archive(path: Path, records: int = 4, members: dict[str, bytes] | None = None,
+                        meta: bytes | None = CIFAR_META):
+    """Write a CIFAR-10 binary tar.gz with the official member names.
+
+    Returns ``(contents, checksums)``: contents maps member name to (pixels, labels) and
+    checksums maps member names, ``batches.meta.txt`` and the archive name to MD5s. ``members``
+    overrides the bytes of chosen members (to corrupt them).
+    """
+    tar_bytes, contents, checksums = cifar_tar(records, members, meta)
+    path.write_bytes(gzip.compress(tar_bytes, mtime=0))
     checksums[path.name] = md5(path.read_bytes())
     return contents, checksums
 
@@ -87,3 +110,32 @@ def write_mnist(folder: Path, n_train: int = 12, n_test: int = 5, compress: bool
         (folder / file_name).write_bytes(data)
         checksums[file_name] = md5(data)
     return arrays, checksums
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    """A PNG of a ``(H, W)`` or ``(H, W, 3)`` uint8 array, written by Pillow."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def jpeg_bytes(array: np.ndarray, quality: int = 90) -> bytes:
+    """A JPEG of a ``(H, W, 3)`` uint8 array, written by Pillow."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def forge_png_size(png: bytes, width: int, height: int) -> bytes:
+    """``png`` with the width and height of its IHDR chunk replaced, and its CRC fixed.
+
+    The result passes Pillow's header checks but declares ``width x height`` pixels that its
+    data does not hold: the shape of a decompression bomb.
+    """
+    assert png[12:16] == b"IHDR"
+    ihdr = b"IHDR" + struct.pack(">II", width, height) + png[24:29]
+    return png[:12] + ihdr + struct.pack(">I", zlib.crc32(ihdr)) + png[33:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,9 @@ import pytest
 
 from fcnn.data import load_dataset
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+#: ../shared/data next to the checkout, or FCNN_SHARED_DATA (e.g. from a git worktree)
+SHARED = Path(os.environ.get("FCNN_SHARED_DATA",
+                             Path(__file__).resolve().parents[2].parent / "shared" / "data"))
 
 
 @pytest.mark.skipif(not (SHARED / "mnist").is_dir(), reason=f"no MNIST in {SHARED}")

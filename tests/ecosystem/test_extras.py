@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import importlib
 import subprocess
 import sys
@@ -80,15 +79,3 @@ def test_cli_commands_without_their_extras(monkeypatch, tmp_path, capsys) -> Non
     assert main(["sweep", "--config", str(config), "--out", str(tmp_path / "s"),
                  "--jobs", "1", "--no-progress"]) == 0
     assert "running 1 one at a time in this process" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("name, extra", [
-    ("fcnn._extras", None), ("fcnn.sweep", None), ("fcnn.onnx", "onnxruntime"),
-    ("fcnn.torch", "torch"), ("fcnn.sklearn", "sklearn"),
-])
-def test_docstring_examples(name: str, extra: str | None, tmp_path, monkeypatch) -> None:
-    if extra:
-        pytest.importorskip(extra)
-    monkeypatch.chdir(tmp_path)
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0

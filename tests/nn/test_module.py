@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 
+import fcnn
 from fcnn import Tensor
 from fcnn.nn import MLP, BatchNorm1d, Dropout, Linear, Module, Parameter, ReLU, Sequential
 
@@ -118,3 +121,21 @@ def test_buffers_are_saved_but_not_learned() -> None:
 def test_parameter_requires_grad() -> None:
     p = Parameter([1.0, 2.0])
     assert p.requires_grad and p.dtype == np.float32 and p.is_leaf
+
+
+def test_to_casts_parameters_and_buffers() -> None:
+    model = MLP(3, [4], 2, batchnorm=True, seed=0).to(np.float64)
+    assert {p.dtype for p in model.parameters()} == {np.dtype(np.float64)}
+    assert {b.dtype for _, b in model.named_buffers()} == {np.dtype(np.float64)}
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    assert model(fcnn.tensor(x, dtype=np.float64)).dtype == np.float64
+    with pytest.raises(ValueError, match="must stay floating point, got int32"):
+        model.to(np.int32)
+
+
+def test_sequential_names_its_children_like_pytorch() -> None:
+    net = Sequential(OrderedDict([("hidden", Linear(3, 4, seed=0)), ("act", ReLU()),
+                                  ("out", Linear(4, 2, seed=1))]))
+    assert [name for name, _ in net.named_parameters()] == [
+        "hidden.weight", "hidden.bias", "out.weight", "out.bias"]
+    assert "(act): ReLU()" in repr(net) and len(net) == 3 and isinstance(net[1], ReLU)

@@ -206,3 +206,32 @@ def test_clip_grad_norm_matches_torch() -> None:
         float(torch.nn.utils.clip_grad_norm_(theirs, 0.5)))
     for o, t in zip(ours, theirs):  # torch divides by norm + 1e-6, fcnn by norm + 1e-12
         np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw"])
+def test_load_state_dict_continues_exactly(name: str) -> None:
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=(3, 2)).astype(np.float32) for _ in range(6)]
+    start = rng.normal(size=(3, 2)).astype(np.float32)
+
+    def run(steps, optimizer_state=None, weights=start):
+        w = Tensor(weights.copy(), requires_grad=True)
+        options = {"momentum": 0.9} if name == "sgd" else {}
+        opt = get_optimizer(name, [w], lr=0.1, **options)
+        if optimizer_state is not None:
+            opt.load_state_dict(optimizer_state)
+        for g in steps:
+            w.grad = g.copy()
+            opt.step()
+        return w.data, opt.state_dict()
+
+    straight, _ = run(grads)
+    half, state = run(grads[:3])
+    resumed, _ = run(grads[3:], state, half)
+    assert np.array_equal(straight, resumed)
+    other = Tensor(np.zeros(4, np.float32), requires_grad=True)  # another model's parameter
+    with pytest.raises(ValueError, match="of parameter 0 has shape \\(3, 2\\), the parameter "
+                                         "\\(4,\\)"):
+        get_optimizer(name, [other]).load_state_dict(state)
+    with pytest.raises(ValueError, match="holds 1 parameter states, this optimizer has 2"):
+        get_optimizer(name, [other, other]).load_state_dict(state)

@@ -186,9 +186,9 @@ def test_diverging_training_raises() -> None:
     X = X * 1e4
     with pytest.raises(FloatingPointError, match="learning rate .* is probably too high"):
         with np.errstate(all="ignore"):
-            model = MLP(2, [16], 3, activation="identity")
+            model = MLP(2, [16], 3, activation="identity", seed=0)
             fit(model, X, y, optimizer=SGD(model.parameters(), lr=1e6, momentum=0.99), epochs=5,
-                progress=False)
+                progress=False, seed=0)
 
 
 # ----- predict / evaluate ----------------------------------------------------------------------

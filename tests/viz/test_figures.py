@@ -96,6 +96,27 @@ def test_boundary_grids_train_and_draw(tmp_path):
     assert_figure_files(tmp_path / "sep")
 
 
+def test_panels_train_several_seeds_and_print_accuracy_and_pieces():
+    fig, panels = plot_structure_grid("moons", width_architectures([4]), without_activation=True,
+                                      n_samples=60, noise=0.2, twist=0.0, epochs=30,
+                                      seeds=(0, 1, 2), progress=False)
+    relu, linear = panels
+    assert [run.seed for run in relu.runs] == [0, 1, 2]
+    assert relu.train_accuracy == pytest.approx(np.mean(relu.accuracies))
+    assert relu.drawn.accuracy == sorted(relu.accuracies)[1]  # the median seed is drawn
+    assert all(count == 1 for count in linear.piece_counts)   # 2 classes, one straight line
+    title = fig.axes[0].get_title()
+    assert f"{100 * relu.train_accuracy:.1f} ± {100 * relu.accuracy_spread:.1f}% (3 seeds)" \
+        in title and "straight pieces" in title
+    caption = fig.legends[0].get_title().get_text()
+    assert "moons" in caption and "30 epochs" in caption and "counted exactly" in caption
+    tanh = plot_structure_grid("moons", width_architectures([4], "tanh"), n_samples=40,
+                               twist=0.0, epochs=2, seeds=(0,), progress=False)[1][0]
+    assert tanh.mean_pieces is None and "pieces" not in " ".join(tanh.summary())
+    with pytest.raises(ValueError, match="seeds"):
+        plot_structure_grid("moons", width_architectures([2]), seeds=(), progress=False)
+
+
 def test_a_net_without_activations_is_a_linear_classifier():
     assert collapse_error(seed=3) < 1e-5
 
@@ -112,6 +133,28 @@ def test_templates(tmp_path):
     assert_figure_files(tmp_path / "two")
     with pytest.raises(ValueError, match="pca"):
         plot_linear_templates(MLP(30, [], 10), (1, 8, 8), names)
+
+
+def test_templates_have_a_colour_scale_and_say_which_rows_are_shown():
+    names = [str(i) for i in range(10)]
+    model = MLP(64, [], 10, seed=0)
+    fig = plot_linear_templates(model, (1, 8, 8), names)
+    *templates, bar = fig.axes
+    assert len(templates) == 10 and "weight value" in bar.get_ylabel()
+    limits = {ax.images[0].get_clim() for ax in templates}
+    limit = float(np.abs(model.layers[0].weight.data).max())
+    assert limits == {(-limit, limit)}  # one shared scale, zero in the middle
+    assert "all 10 rows of W" in fig.get_supxlabel() and "red positive" in fig.get_supxlabel()
+    two = MLP(192, [12], 10, seed=0)
+    fig = plot_two_layer_templates(two, (3, 8, 8), names, n_templates=4)
+    top, bottom = fig.subfigs
+    w2 = two.layers[2].weight.data
+    chosen = sorted(np.argsort(-np.abs(w2).max(axis=0))[:4])
+    caption = bottom.get_supxlabel()
+    assert f"rows {', '.join(map(str, chosen))} of W1" in caption and "of 12" in caption
+    assert "rescaled" in caption and "minimum (black)" in caption
+    labels = [ax.get_ylabel() for ax in top.axes] + [ax.get_ylabel() for ax in bottom.axes]
+    assert "each template rescaled" in labels and "W2 weight" in labels
     with pytest.raises(ValueError, match="two-layer"):
         plot_two_layer_templates(MLP(64, [4, 4], 10), (1, 8, 8), names)
 

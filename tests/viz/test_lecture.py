@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from fcnn.viz.lecture import SECTIONS, agrees, format_section, run_lecture
+from fcnn.viz.lecture import SECTIONS, Check, agrees, format_section, run_lecture
 
 from .helpers import assert_png, assert_svg
 
@@ -14,7 +14,7 @@ from .helpers import assert_png, assert_svg
 @pytest.fixture(scope="module")
 def lecture(tmp_path_factory):
     out = tmp_path_factory.mktemp("lecture")
-    sections = run_lecture(out, "en", epochs=3, progress=False)
+    sections = run_lecture(out, "en", epochs=3, seeds=(0,), progress=False)
     return out, {s.key: s for s in sections}
 
 
@@ -68,6 +68,7 @@ def test_every_figure_and_the_index_are_written(lecture):
         "templates_linear", "templates_two_layer", "separability", "boundary_width",
         "boundary_depth", "activations", "softmax", "starfish", "loss_comparison", "entropy",
         "graph_square", "graph_sin", "graph_neuron_fine", "graph_neuron_coarse"]
+    assert not sections["quiz"].figures
     for png in figures:
         assert_png(png)
         assert_svg(png.with_suffix(".svg"))
@@ -93,4 +94,34 @@ def test_bad_options():
     with pytest.raises(ValueError, match="language"):
         run_lecture("unused", "fr")
     with pytest.raises(ValueError, match="section"):
-        run_lecture("unused", "en", sections=("quiz",))
+        run_lecture("unused", "en", sections=("pop",))
+    with pytest.raises(ValueError, match="epochs"):
+        run_lecture("unused", "en", epochs=0)
+
+
+def test_answers_print_as_the_lecture_states_them(lecture):
+    _, sections = lecture
+    quiz = checks(sections["quiz"])
+    flatten = quiz["CIFAR-10 image flattened (quiz 1)"]
+    assert flatten.library_text() == "3072" and flatten.ok
+    assert quiz["rows of W for 10 classes (quiz 2)"].library_text() == "10"
+    assert quiz["smallest hinge loss (quiz 3)"].library_text() == "0"
+    text = format_section(sections["quiz"])
+    assert "3072.0" not in text and "C. 3072" in text and "D. the bias" in text
+    losses = checks(sections["losses"])
+    assert losses["hinge loss"].library_text() == "2.3"
+    assert losses["A: q(starfish)"].library_text() == "0.999992"  # not rounded up to "1"
+
+
+def test_approximate_claims_read_correctly(lecture):
+    _, sections = lecture
+    c = checks(sections["losses"])
+    lopsided = c["entropy of a lopsided match (0.01, 0.01, 0.98)"]
+    assert lopsided.lecture == "≈ 0" and lopsided.ok and lopsided.approximate
+    assert lopsided.status() == "agrees (≈, see note)"
+    line = next(line for line in format_section(sections["losses"]).splitlines()
+                if line.startswith("entropy of a lopsided"))
+    assert "≈ 0" in line and "0.0486" in line and "(≈" in line
+    assert "10%" in format_section(sections["losses"])  # the note says how close
+    with pytest.raises(ValueError, match="tolerance"):
+        _ = Check("x", "≈ 0", 0.1).ok

@@ -8,6 +8,7 @@ from typing import Any
 
 from fcnn.nn.serialization import read_model_json
 from fcnn.run import load_run
+from fcnn.viz.i18n import LANGUAGES, language, missing_font_note
 from fcnn.viz.style import save_figure
 from fcnn.viz.templates import linear_layers, plot_linear_templates, plot_two_layer_templates
 
@@ -33,6 +34,8 @@ def register(subparsers: Any) -> None:
                    help="first-layer templates shown for a two-layer net (default 16)")
     p.add_argument("--out", help="output file; .png and .svg are both written "
                    "(default RUN_DIR/templates.png)")
+    p.add_argument("--lang", choices=list(LANGUAGES), default="en",
+                   help="language of the figure: en (default) or zh")
     p.set_defaults(run=run)
 
 
@@ -47,14 +50,19 @@ def run(args: argparse.Namespace) -> int:
                          f"which has no image shape: templates need an image data set "
                          f"(cifar10, mnist, fashion-mnist, digits or an image folder).")
     n_layers = len(linear_layers(loaded.model))
-    if n_layers == 1:
-        fig = plot_linear_templates(loaded.model, shape, loaded.class_names)
-    elif n_layers == 2:
-        fig = plot_two_layer_templates(loaded.model, shape, loaded.class_names, args.count)
-    else:
+    if n_layers not in (1, 2):
         raise ValueError(f"{args.run_dir} holds a network with {n_layers} layers; templates "
                          f"are drawn for a linear classifier or a two-layer net.")
-    files = save_figure(fig, Path(args.out) if args.out else Path(args.run_dir) / "templates")
+    note = missing_font_note(args.lang)
+    if note:
+        print(note)
+    with language(args.lang):
+        if n_layers == 1:
+            fig = plot_linear_templates(loaded.model, shape, loaded.class_names)
+        else:
+            fig = plot_two_layer_templates(loaded.model, shape, loaded.class_names, args.count)
+        files = save_figure(fig, Path(args.out) if args.out else
+                            Path(args.run_dir) / "templates")
     kind = "linear classifier" if n_layers == 1 else "two-layer net"
     print(f"{kind} on {extra.get('dataset', '?')} ({'x'.join(map(str, shape))} images)")
     print("wrote " + ", ".join(str(f) for f in files))

@@ -4,15 +4,19 @@ Load by name through one registry (``load_dataset("cifar10")``), get a `Dataset`
 rows are flattened CHW ``uint8`` vectors, then scale/standardize/whiten with objects fitted on
 the training part only, and augment minibatches with seeded random flips and crops.
 
-Examples
---------
->>> from fcnn.data import load_dataset, make_preprocessing
->>> ds = load_dataset("digits", seed=0)
->>> prep = make_preprocessing(["scale", "standardize"], ds.image_shape)
->>> X_train = prep.fit_transform(ds.X_train)
->>> X_test = prep.transform(ds.X_test)
->>> X_train.dtype, X_test.shape
-(dtype('float32'), (359, 64))
+Every reader is bounded and verified: a header is checked against the file's real size and the
+memory budget (`fcnn.limits`) before anything is allocated, official files are checked against
+their MD5s, and any problem with a file raises an `fcnn.errors` error (`InputError`,
+`MissingFileError`, `BudgetError` or `DiskError`) naming the file and saying how to fix it.
+
+Example:
+    >>> from fcnn.data import load_dataset, make_preprocessing
+    >>> ds = load_dataset("digits", seed=0)
+    >>> prep = make_preprocessing(["scale", "standardize"], ds.image_shape)
+    >>> X_train = prep.fit_transform(ds.X_train)
+    >>> X_test = prep.transform(ds.X_test)
+    >>> X_train.dtype, X_test.shape
+    (dtype('float32'), (359, 64))
 """
 
 from fcnn.data.augment import AUGMENTATIONS, Compose, RandomCrop, RandomFlip, make_augmentation

@@ -13,6 +13,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from fcnn.data.dataset import check_image_shape, check_names
+from fcnn.errors import ConfigError, InputError
+
 RngLike = np.random.Generator | int | None
 
 
@@ -20,19 +23,14 @@ class Augmentation:
     """Base class: holds ``image_shape`` and ``rng``; subclasses implement ``_augment``."""
 
     def __init__(self, image_shape: tuple[int, int, int], rng: RngLike = None) -> None:
-        if len(image_shape) != 3:
-            raise ValueError(
-                f"{type(self).__name__}: image_shape must be (C, H, W), got {image_shape}. "
-                f"Augmentation works on image data sets only (Dataset.image_shape is not None)."
-            )
-        self.image_shape = tuple(int(size) for size in image_shape)
-        self.rng = np.random.default_rng(rng)
+        self.image_shape = check_image_shape(image_shape)
+        self.rng = _as_generator(rng)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """Augment a batch ``X`` of shape ``(N, C*H*W)``; returns a new array of that shape."""
         size = int(np.prod(self.image_shape))
         if X.ndim != 2 or X.shape[1] != size:
-            raise ValueError(
+            raise InputError(
                 f"{type(self).__name__} for images {self.image_shape} expects a batch of shape "
                 f"(N, {size}), got {X.shape}. Pass flattened CHW rows."
             )
@@ -46,28 +44,23 @@ class Augmentation:
 class RandomFlip(Augmentation):
     """Mirror each image left-right with probability ``p``.
 
-    Parameters
-    ----------
-    image_shape : tuple[int, int, int]
-        ``(C, H, W)`` of one image.
-    p : float
-        Probability that an image is flipped.
-    rng : Generator | int | None
-        Random source or seed.
+    Args:
+        image_shape: ``(C, H, W)`` of one image.
+        p: probability that an image is flipped.
+        rng: random source or seed.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> flip = RandomFlip((1, 1, 3), p=1.0, rng=0)
-    >>> flip(np.array([[1, 2, 3]], dtype=np.uint8))
-    array([[3, 2, 1]], dtype=uint8)
+    Example:
+        >>> import numpy as np
+        >>> flip = RandomFlip((1, 1, 3), p=1.0, rng=0)
+        >>> flip(np.array([[1, 2, 3]], dtype=np.uint8))
+        array([[3, 2, 1]], dtype=uint8)
     """
 
     def __init__(self, image_shape: tuple[int, int, int], p: float = 0.5,
                  rng: RngLike = None) -> None:
         super().__init__(image_shape, rng)
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"RandomFlip: p is a probability in [0, 1], got {p}.")
+            raise ConfigError("p", f"RandomFlip: p is a probability in [0, 1], got {p}.")
         self.p = p
 
     def _augment(self, images: np.ndarray) -> np.ndarray:
@@ -86,28 +79,23 @@ class RandomCrop(Augmentation):
     Equivalent to shifting each image by a random ``(dy, dx)`` in ``[-padding, padding]`` and
     filling the uncovered border with zeros (as ``torchvision.transforms.RandomCrop(padding=4)``).
 
-    Parameters
-    ----------
-    image_shape : tuple[int, int, int]
-        ``(C, H, W)`` of one image.
-    padding : int
-        Largest shift in pixels, in each direction.
-    rng : Generator | int | None
-        Random source or seed.
+    Args:
+        image_shape: ``(C, H, W)`` of one image.
+        padding: largest shift in pixels, in each direction.
+        rng: random source or seed.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> crop = RandomCrop((1, 2, 2), padding=1, rng=0)
-    >>> crop(np.array([[1, 2, 3, 4]], dtype=np.uint8)).shape
-    (1, 4)
+    Example:
+        >>> import numpy as np
+        >>> crop = RandomCrop((1, 2, 2), padding=1, rng=0)
+        >>> crop(np.array([[1, 2, 3, 4]], dtype=np.uint8)).shape
+        (1, 4)
     """
 
     def __init__(self, image_shape: tuple[int, int, int], padding: int = 4,
                  rng: RngLike = None) -> None:
         super().__init__(image_shape, rng)
         if padding < 0:
-            raise ValueError(f"RandomCrop: padding must be >= 0, got {padding}.")
+            raise ConfigError("padding", f"RandomCrop: padding must be >= 0, got {padding}.")
         self.padding = int(padding)
 
     def _augment(self, images: np.ndarray) -> np.ndarray:
@@ -128,13 +116,12 @@ class RandomCrop(Augmentation):
 class Compose:
     """Apply augmentations one after the other.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rng = np.random.default_rng(0)
-    >>> augment = Compose([RandomCrop((3, 8, 8), 2, rng), RandomFlip((3, 8, 8), rng=rng)])
-    >>> augment(np.zeros((5, 192), np.uint8)).shape
-    (5, 192)
+    Example:
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> augment = Compose([RandomCrop((3, 8, 8), 2, rng), RandomFlip((3, 8, 8), rng=rng)])
+        >>> augment(np.zeros((5, 192), np.uint8)).shape
+        (5, 192)
     """
 
     def __init__(self, augmentations: Sequence[Augmentation]) -> None:
@@ -164,26 +151,35 @@ def make_augmentation(
 ) -> Compose:
     """Build a `Compose` of augmentations from names in `AUGMENTATIONS`, sharing one generator.
 
-    Parameters
-    ----------
-    names : sequence of str
-        Steps in order, from ``"flip"`` (`RandomFlip`, p=0.5), ``"crop"`` (`RandomCrop`,
-        padding=4), ``"crop1"`` and ``"crop2"`` (padding 1 and 2, for small images).
-    image_shape : tuple[int, int, int]
-        ``(C, H, W)`` of the images.
-    seed : Generator | int | None
-        Seed of the generator shared by all steps.
+    Args:
+        names: steps in order, from ``"flip"`` (`RandomFlip`, p=0.5), ``"crop"`` (`RandomCrop`,
+            padding=4), ``"crop1"`` and ``"crop2"`` (padding 1 and 2, for small images).
+        image_shape: ``(C, H, W)`` of the images.
+        seed: seed (an integer >= 0) or generator shared by all steps.
 
-    Examples
-    --------
-    >>> make_augmentation(["crop", "flip"], (3, 32, 32), seed=0)
-    Compose([RandomCrop(padding=4), RandomFlip(p=0.5)])
+    Returns:
+        The `Compose` of the steps.
+
+    Raises:
+        ConfigError: an unknown name, ``names`` not a list of names, a bad ``image_shape``
+            or a bad ``seed``.
+
+    Example:
+        >>> make_augmentation(["crop", "flip"], (3, 32, 32), seed=0)
+        Compose([RandomCrop(padding=4), RandomFlip(p=0.5)])
     """
-    unknown = [name for name in names if name not in AUGMENTATIONS]
-    if unknown:
-        raise ValueError(
-            f"unknown augmentation {', '.join(map(repr, unknown))}; valid names: "
-            f"{', '.join(AUGMENTATIONS)}."
-        )
-    rng = np.random.default_rng(seed)
+    names = check_names(names, AUGMENTATIONS, "augmentation")
+    image_shape = check_image_shape(image_shape)
+    rng = _as_generator(seed)
     return Compose([AUGMENTATIONS[name](image_shape, rng) for name in names])
+
+
+def _as_generator(seed: RngLike) -> np.random.Generator:
+    """``seed`` as a ``numpy.random.Generator``; a `ConfigError` unless a generator, None or an
+    integer >= 0."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigError("seed", f"seed must be an integer >= 0, None or a numpy Generator, got "
+                                  f"{repr(seed)[:60]}.")
+    return np.random.default_rng(seed)

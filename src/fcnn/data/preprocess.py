@@ -12,6 +12,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from fcnn.data.dataset import check_image_shape, check_names
+from fcnn.errors import ConfigError, InputError
+
 _CHUNK_ROWS = 2048  # rows converted to float at a time, to keep memory flat on big sets
 
 
@@ -30,7 +33,7 @@ class Preprocessor:
         """Apply the fitted transform to ``X`` ``(N, D)``; returns ``float32``."""
         missing = [name for name in self.state_names if getattr(self, name, None) is None]
         if missing:
-            raise ValueError(
+            raise InputError(
                 f"{type(self).__name__} is not fitted (no {', '.join(missing)}). Call "
                 f"fit(X_train) or load_state_dict(...) before transform."
             )
@@ -49,7 +52,7 @@ class Preprocessor:
         """Restore the state returned by `state_dict`."""
         missing = set(self.state_names) - set(state)
         if missing:
-            raise ValueError(
+            raise InputError(
                 f"{type(self).__name__}.load_state_dict: missing {sorted(missing)}; expected "
                 f"keys {list(self.state_names)}, got {sorted(state)}."
             )
@@ -63,17 +66,14 @@ class Preprocessor:
 class Scale(Preprocessor):
     """``x / max_value``: map raw pixel values to ``[0, 1]`` as ``float32``.
 
-    Parameters
-    ----------
-    max_value : float | None
-        Divisor. ``None`` uses the largest value of the training data (255 for CIFAR-10 and
-        MNIST, 16 for digits).
+    Args:
+        max_value: divisor. ``None`` uses the largest value of the training data (255 for
+            CIFAR-10 and MNIST, 16 for digits).
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> Scale().fit_transform(np.array([[0, 128, 255]], dtype=np.uint8)).round(3)
-    array([[0.   , 0.502, 1.   ]], dtype=float32)
+    Example:
+        >>> import numpy as np
+        >>> Scale().fit_transform(np.array([[0, 128, 255]], dtype=np.uint8)).round(3)
+        array([[0.   , 0.502, 1.   ]], dtype=float32)
     """
 
     state_names = ("max_value",)
@@ -98,33 +98,32 @@ class Scale(Preprocessor):
 class Standardize(Preprocessor):
     """``(x - mean) / (std + eps)`` with mean and std of the training data (std 0 counts as 1).
 
-    Parameters
-    ----------
-    per : {"feature", "channel"}
-        One mean/std per input feature, or one per image channel (over all pixels of it).
-    channels : int | None
-        Number of channels C when ``per="channel"``; rows are read as C equal CHW planes.
-    eps : float
-        Added to the std so constant features do not divide by zero.
+    Args:
+        per: ``"feature"`` for one mean/std per input feature, or ``"channel"`` for one per
+            image channel (over all pixels of it).
+        channels: number of channels C when ``per="channel"``; rows are read as C equal CHW
+            planes.
+        eps: added to the std so constant features do not divide by zero.
 
     Shapes: ``mean`` and ``std`` are ``(D,)`` per feature, ``(C,)`` per channel.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> X = np.array([[0.0, 10.0], [2.0, 30.0]], dtype=np.float32)
-    >>> Standardize().fit_transform(X)
-    array([[-1., -1.],
-           [ 1.,  1.]], dtype=float32)
+    Example:
+        >>> import numpy as np
+        >>> X = np.array([[0.0, 10.0], [2.0, 30.0]], dtype=np.float32)
+        >>> Standardize().fit_transform(X)
+        array([[-1., -1.],
+               [ 1.,  1.]], dtype=float32)
     """
 
     state_names = ("mean", "std")
 
     def __init__(self, per: str = "feature", channels: int | None = None, eps: float = 1e-8):
         if per not in ("feature", "channel"):
-            raise ValueError(f"Standardize: per must be 'feature' or 'channel', got {per!r}.")
+            raise ConfigError("per", f"Standardize: per must be 'feature' or 'channel', got "
+                                     f"{per!r}.")
         if per == "channel" and (channels is None or channels < 1):
-            raise ValueError(
+            raise ConfigError(
+                "channels",
                 f"Standardize(per='channel') needs channels=C (e.g. 3 for RGB), got {channels}."
             )
         self.per = per
@@ -148,7 +147,7 @@ class Standardize(Preprocessor):
     def _apply(self, X: np.ndarray) -> np.ndarray:
         repeat = X.shape[1] // len(self.mean)
         if repeat * len(self.mean) != X.shape[1]:
-            raise ValueError(
+            raise InputError(
                 f"Standardize was fitted with {len(self.mean)} {self.per}s but X has "
                 f"{X.shape[1]} features."
             )
@@ -161,7 +160,7 @@ class Standardize(Preprocessor):
 
     def _channels_of(self, X: np.ndarray) -> int:
         if X.shape[1] % self.channels:
-            raise ValueError(
+            raise InputError(
                 f"Standardize(per='channel', channels={self.channels}): {X.shape[1]} features "
                 f"do not split into {self.channels} equal channel planes. Pass the C of "
                 f"image_shape (C, H, W) and flattened CHW rows."
@@ -186,7 +185,7 @@ class _Whiten(Preprocessor):
         """Eigen-decompose the training covariance and build the whitening matrix."""
         _check_2d(X, type(self).__name__)
         if len(X) < 2:
-            raise ValueError(f"{type(self).__name__} needs at least 2 training rows, got {len(X)}.")
+            raise InputError(f"{type(self).__name__} needs at least 2 training rows, got {len(X)}.")
         mean, _ = _grouped_moments(X, X.shape[1])
         covariance = _covariance(X, mean)
         eigenvalues, eigenvectors = np.linalg.eigh(covariance)
@@ -202,7 +201,7 @@ class _Whiten(Preprocessor):
 
     def _apply(self, X: np.ndarray) -> np.ndarray:
         if X.shape[1] != len(self.mean):
-            raise ValueError(
+            raise InputError(
                 f"{type(self).__name__} was fitted on {len(self.mean)} features, X has "
                 f"{X.shape[1]}."
             )
@@ -217,32 +216,29 @@ class PCAWhiten(_Whiten):
     ``U_k`` holds the ``k = n_components`` eigenvectors of the training covariance with the
     largest eigenvalues ``lambda_k``; the output ``(N, k)`` has (about) identity covariance.
 
-    Parameters
-    ----------
-    n_components : int | None
-        Number of components kept; ``None`` keeps all ``D``.
-    eps : float
-        Regulariser added to the eigenvalues.
+    Args:
+        n_components: number of components kept; ``None`` keeps all ``D``.
+        eps: regulariser added to the eigenvalues.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> X = np.random.default_rng(0).normal(size=(500, 3)) * [1.0, 5.0, 0.1]
-    >>> Z = PCAWhiten(n_components=2).fit_transform(X)
-    >>> Z.shape, bool(np.allclose(np.cov(Z.T), np.eye(2), atol=1e-3))
-    ((500, 2), True)
+    Example:
+        >>> import numpy as np
+        >>> X = np.random.default_rng(0).normal(size=(500, 3)) * [1.0, 5.0, 0.1]
+        >>> Z = PCAWhiten(n_components=2).fit_transform(X)
+        >>> Z.shape, bool(np.allclose(np.cov(Z.T), np.eye(2), atol=1e-3))
+        ((500, 2), True)
     """
 
     def __init__(self, n_components: int | None = None, eps: float = 1e-5) -> None:
         super().__init__(eps)
         if n_components is not None and n_components < 1:
-            raise ValueError(f"PCAWhiten: n_components must be >= 1 or None, got {n_components}.")
+            raise ConfigError("n_components", f"PCAWhiten: n_components must be >= 1 or None, "
+                                              f"got {n_components}.")
         self.n_components = n_components
 
     def _matrix(self, eigenvalues: np.ndarray, eigenvectors: np.ndarray) -> np.ndarray:
         k = len(eigenvalues) if self.n_components is None else self.n_components
         if k > len(eigenvalues):
-            raise ValueError(
+            raise InputError(
                 f"PCAWhiten: n_components={k} but the data has only {len(eigenvalues)} features."
             )
         return eigenvectors[:, :k] / np.sqrt(eigenvalues[:k] + self.eps)
@@ -257,19 +253,17 @@ class ZCAWhiten(_Whiten):
     Unlike PCA whitening the output keeps all ``D`` features in the original (pixel) basis, so
     whitened images still look like images (edges enhanced).
 
-    Parameters
-    ----------
-    eps : float
-        Regulariser added to the eigenvalues; larger values whiten less (0.01-0.1 is usual for
-        images scaled to ``[0, 1]``).
+    Args:
+        eps: regulariser added to the eigenvalues; larger values whiten less (0.01-0.1 is
+            usual for images scaled to ``[0, 1]``).
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> X = np.random.default_rng(0).normal(size=(500, 2)) @ np.array([[2.0, 1.0], [0.0, 1.0]])
-    >>> Z = ZCAWhiten(eps=1e-6).fit_transform(X)
-    >>> Z.shape, bool(np.allclose(np.cov(Z.T), np.eye(2), atol=1e-3))
-    ((500, 2), True)
+    Example:
+        >>> import numpy as np
+        >>> mixing = np.array([[2.0, 1.0], [0.0, 1.0]])
+        >>> X = np.random.default_rng(0).normal(size=(500, 2)) @ mixing
+        >>> Z = ZCAWhiten(eps=1e-6).fit_transform(X)
+        >>> Z.shape, bool(np.allclose(np.cov(Z.T), np.eye(2), atol=1e-3))
+        ((500, 2), True)
     """
 
     def __init__(self, eps: float = 1e-2) -> None:
@@ -287,14 +281,13 @@ class Pipeline(Preprocessor):
 
     ``state_dict`` keys are ``"<step index>.<name>"`` (e.g. ``"1.mean"``).
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> pipe = Pipeline([Scale(255), Standardize()])
-    >>> pipe.fit_transform(np.array([[0], [255]], dtype=np.uint8)).ravel().tolist()
-    [-1.0, 1.0]
-    >>> sorted(pipe.state_dict())
-    ['0.max_value', '1.mean', '1.std']
+    Example:
+        >>> import numpy as np
+        >>> pipe = Pipeline([Scale(255), Standardize()])
+        >>> pipe.fit_transform(np.array([[0], [255]], dtype=np.uint8)).ravel().tolist()
+        [-1.0, 1.0]
+        >>> sorted(pipe.state_dict())
+        ['0.max_value', '1.mean', '1.std']
     """
 
     def __init__(self, steps: Sequence[Preprocessor]) -> None:
@@ -335,7 +328,8 @@ class Pipeline(Preprocessor):
 
 def _channel_count(image_shape: tuple[int, ...] | None) -> int:
     if image_shape is None:
-        raise ValueError(
+        raise ConfigError(
+            "preprocess",
             "'channel-standardize' needs image_shape=(C, H, W), got None (not an image data "
             "set). Use 'standardize' instead."
         )
@@ -359,31 +353,31 @@ def make_preprocessing(
 ) -> Pipeline:
     """Build an (unfitted) `Pipeline` from names in `PREPROCESSORS`.
 
-    Parameters
-    ----------
-    names : sequence of str
-        Steps in order, from ``"scale", "standardize", "channel-standardize", "pca", "zca"``.
-    image_shape : tuple | None
-        ``(C, H, W)`` of the images, needed by ``"channel-standardize"``.
+    Args:
+        names: steps in order, from ``"scale"``, ``"standardize"``, ``"channel-standardize"``,
+            ``"pca"``, ``"zca"``.
+        image_shape: ``(C, H, W)`` of the images, needed by ``"channel-standardize"``.
 
-    Examples
-    --------
-    >>> make_preprocessing(["scale", "channel-standardize"], (3, 32, 32))
-    Pipeline([Scale(), Standardize(per='channel', channels=3)])
+    Returns:
+        The unfitted `Pipeline`.
+
+    Raises:
+        ConfigError: an unknown name, ``names`` not a list of names, or a bad ``image_shape``.
+
+    Example:
+        >>> make_preprocessing(["scale", "channel-standardize"], (3, 32, 32))
+        Pipeline([Scale(), Standardize(per='channel', channels=3)])
     """
-    unknown = [name for name in names if name not in PREPROCESSORS]
-    if unknown:
-        raise ValueError(
-            f"unknown preprocessing {', '.join(map(repr, unknown))}; valid names: "
-            f"{', '.join(PREPROCESSORS)}."
-        )
+    names = check_names(names, PREPROCESSORS, "preprocessing")
+    if image_shape is not None:
+        image_shape = check_image_shape(image_shape)
     return Pipeline([PREPROCESSORS[name](image_shape) for name in names])
 
 
 def _check_2d(X: np.ndarray, who: str) -> None:
     if not isinstance(X, np.ndarray) or X.ndim != 2:
         shape = getattr(X, "shape", type(X).__name__)
-        raise ValueError(
+        raise InputError(
             f"{who} expects a 2-D array (N, D), got {shape}. Flatten images to rows first "
             f"(X.reshape(len(X), -1))."
         )

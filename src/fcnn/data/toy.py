@@ -4,6 +4,11 @@ Each generator draws a clean shape with a ``numpy.random.Generator``, adds Gauss
 standard deviation ``noise`` to both coordinates and shuffles the points. Classes are balanced
 (sizes differ by at most one). ``blobs`` is linearly separable for small noise; ``xor``,
 ``circles``, ``moons`` and ``spiral`` are not.
+
+Example:
+    >>> X, y = make_toy("xor", n_samples=4, noise=0.0, seed=0)
+    >>> bool((np.sign(X[:, 0] * X[:, 1]) == np.where(y == 0, 1, -1)).all())
+    True
 """
 
 from __future__ import annotations
@@ -13,9 +18,21 @@ from pathlib import Path
 
 import numpy as np
 
-from fcnn.data.dataset import Dataset, split_dataset
+from fcnn.data.dataset import (
+    Dataset,
+    check_finite,
+    check_fraction,
+    check_seed,
+    split_dataset,
+)
+from fcnn.errors import ConfigError
+from fcnn.limits import check_allocation
 
 Generator = Callable[[list[int], np.random.Generator], list[np.ndarray]]
+#: bytes one point takes while a set is drawn (coordinates, noise, labels, shuffled copies)
+BYTES_PER_POINT = 128
+#: the largest noise accepted: beyond it every point is noise and float32 overflows sooner
+MAX_NOISE = 1e6
 
 
 def _blobs(sizes: list[int], rng: np.random.Generator) -> list[np.ndarray]:
@@ -84,35 +101,38 @@ def make_toy(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw a 2-D toy classification set.
 
-    Parameters
-    ----------
-    name : {"blobs", "xor", "circles", "moons", "spiral"}
-        Which shape.
-    n_samples : int
-        Total number of points, split evenly over the classes.
-    noise : float
-        Standard deviation of the Gaussian jitter added to every coordinate.
-    seed : int
-        Seed of ``numpy.random.default_rng``; the same arguments give the same points.
+    Args:
+        name: which shape: ``"blobs"``, ``"xor"``, ``"circles"``, ``"moons"`` or ``"spiral"``.
+        n_samples: total number of points, split evenly over the classes.
+        noise: standard deviation of the Gaussian jitter added to every coordinate, in
+            ``[0, 1e6]``.
+        seed: seed of ``numpy.random.default_rng``, an integer >= 0; the same arguments give
+            the same points.
 
-    Returns
-    -------
-    X : float32 array ``(n_samples, 2)``; y : int64 array ``(n_samples,)``.
+    Returns:
+        ``(X, y)``: float32 ``X`` of shape ``(n_samples, 2)`` and int64 ``y`` of shape
+        ``(n_samples,)``.
 
-    Examples
-    --------
-    >>> X, y = make_toy("moons", n_samples=10, seed=0)
-    >>> X.shape, X.dtype, sorted(set(y.tolist()))
-    ((10, 2), dtype('float32'), [0, 1])
+    Raises:
+        ConfigError: an unknown name, or a bad ``n_samples``, ``noise`` or ``seed``.
+        BudgetError: ``n_samples`` points would not fit the memory budget.
+
+    Example:
+        >>> X, y = make_toy("moons", n_samples=10, seed=0)
+        >>> X.shape, X.dtype, sorted(set(y.tolist()))
+        ((10, 2), dtype('float32'), [0, 1])
     """
     generator, class_names = _get(name)
-    if n_samples < len(class_names):
-        raise ValueError(
-            f"{name}: n_samples must be at least {len(class_names)} (one per class), "
-            f"got {n_samples}."
+    if (isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer))
+            or n_samples < len(class_names)):
+        raise ConfigError(
+            "n_samples", f"{name}: n_samples must be an integer of at least {len(class_names)} "
+                         f"(one per class), got {str(n_samples)[:60]}."
         )
-    if noise < 0:
-        raise ValueError(f"{name}: noise is a standard deviation and must be >= 0, got {noise}.")
+    noise = check_finite(noise, "noise", 0.0, MAX_NOISE)
+    check_seed(seed)
+    n_samples = int(n_samples)
+    check_allocation(n_samples * BYTES_PER_POINT, f"{n_samples} points of the toy set {name!r}")
     n_classes = len(class_names)
     sizes = [n_samples // n_classes + (k < n_samples % n_classes) for k in range(n_classes)]
     rng = np.random.default_rng(seed)
@@ -124,7 +144,12 @@ def make_toy(
 
 
 def toy_loader(name: str) -> Callable[..., Dataset]:
-    """A `load_dataset` loader for the toy set ``name`` (see `make_toy`)."""
+    """A `load_dataset` loader for the toy set ``name`` (see `make_toy`).
+
+    Example:
+        >>> toy_loader("spiral")(n_samples=30, seed=1).X_test.shape
+        (6, 2)
+    """
     _get(name)
 
     def load(
@@ -137,6 +162,7 @@ def toy_loader(name: str) -> Callable[..., Dataset]:
         test_fraction: float = 0.2,
     ) -> Dataset:
         del data_dir, download
+        check_fraction(test_fraction)
         X, y = make_toy(name, n_samples=n_samples, noise=noise, seed=seed)
         return split_dataset(name, X, y, TOY_SETS[name][1], None, test_fraction, seed)
 
@@ -149,6 +175,7 @@ def toy_loader(name: str) -> Callable[..., Dataset]:
 
 
 def _get(name: str) -> tuple[Generator, list[str]]:
-    if name not in TOY_SETS:
-        raise ValueError(f"unknown toy set {name!r}; valid names: {', '.join(TOY_SETS)}.")
+    if not isinstance(name, str) or name not in TOY_SETS:
+        raise ConfigError("dataset", f"unknown toy set {str(name)[:60]!r}; valid names: "
+                                     f"{', '.join(TOY_SETS)}.")
     return TOY_SETS[name]

@@ -9,6 +9,14 @@ composes the same functions from the primitive ops of ``fcnn.engine.ops`` at
 
 Where natural, a derivative is computed from the output (sigmoid: y(1 - y);
 tanh: 1 - y^2), as the lecture derives it.
+
+Example (one ``sigmoid`` node; its local gradient y(1 - y) at x = 1):
+    >>> import fcnn
+    >>> x = fcnn.tensor(1.0, requires_grad=True)
+    >>> y = Sigmoid.apply(x)
+    >>> y.backward()
+    >>> y.op, round(float(y), 4), round(float(x.grad), 4), round(float(y) * (1 - float(y)), 4)
+    ('sigmoid', 0.7311, 0.1966, 0.1966)
 """
 
 from __future__ import annotations

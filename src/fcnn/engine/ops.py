@@ -9,6 +9,15 @@ versions of those functions (the coarse, Caffe-like vocabulary) are in
 Tie rule for ``maximum(a, b)``: where ``a == b`` the gradient goes to ``b``, so
 ``maximum(x, 0)`` has derivative 0 at 0 like ``relu``, and ``maximum(x, k*x)``
 has derivative ``k`` at 0 like ``leaky_relu``.
+
+Example (the lecture's "max gate routes the gradient", and the tie rule at 0):
+    >>> import fcnn
+    >>> x = fcnn.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> y = x.maximum(0.0)
+    >>> y.op, y.grad_fn.describe()
+    ('max', 'max')
+    >>> y.sum().backward(); x.grad
+    array([0., 0., 1.], dtype=float32)
 """
 
 from __future__ import annotations

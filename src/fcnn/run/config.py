@@ -284,11 +284,17 @@ or choose optimizer = 'sgd'.
     def replace(self, **changes: Any) -> TrainConfig:
         """A new configuration: this one's given values with ``changes`` on top.
 
+        A change to None removes the key (its default applies again).
+
         Example:
             >>> TrainConfig(optimizer="sgd", momentum=0.5).replace(momentum=0.0).momentum
             0.0
+            >>> TrainConfig(optimizer="sgd", momentum=0.5).replace(optimizer="adam",
+            ...                                                     momentum=None).lr
+            0.001
         """
-        return TrainConfig.from_dict({**self._given, **changes})
+        values = {**self._given, **changes}
+        return TrainConfig.from_dict({k: v for k, v in values.items() if v is not None})
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, TrainConfig):

@@ -4,6 +4,14 @@
 given a folder, writes a run folder (see ``fcnn.run.folder``). Each object of the run
 (model, loss, optimizer with its schedule, augmentation) is built from the
 configuration by the registries, through the ``build_*`` functions below.
+
+Example:
+    >>> config = TrainConfig(hidden=[16], optimizer="adam", loss="hinge", margin=0.5)
+    >>> build_model(config, 64, 10).describe(), build_loss(config)
+    ('64-16-10, relu', HingeLoss(margin=0.5, reduction='mean'))
+    >>> optimizer = build_optimizer(config, build_model(config, 64, 10), total_steps=100)
+    >>> type(optimizer).__name__, optimizer.lr
+    ('Adam', 0.001)
 """
 
 from __future__ import annotations

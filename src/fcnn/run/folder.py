@@ -11,6 +11,16 @@ A run folder holds::
 
 ``load_run`` reads one back for evaluation, export or drawing. A run folder is data,
 never instructions: loading one never downloads anything.
+
+Example:
+    >>> import tempfile
+    >>> from fcnn.run import TrainConfig, run_experiment
+    >>> folder = tempfile.mkdtemp() + "/moons"
+    >>> result = run_experiment(TrainConfig(dataset="moons", hidden=[8], epochs=2), folder,
+    ...                         progress=False, log=None)
+    >>> loaded = load_run(folder)
+    >>> loaded.model.describe(), loaded.class_names, loaded.config.epochs
+    ('2-8-2, relu', ['upper', 'lower'], 2)
 """
 
 from __future__ import annotations

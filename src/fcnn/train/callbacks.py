@@ -91,6 +91,12 @@ class TrainState:
         epoch: the epoch running now (1-based; 0 before the first).
         step: optimizer steps taken so far.
         stop: set by a callback to end training after this epoch.
+        interrupted: set when the user asked to stop (Ctrl-C): the loop stops after the
+            current batch, once the callbacks have seen it (a checkpoint can be written).
+        batch: batches done in the current epoch.
+        epoch_start_rng: the shuffling generator's state when this epoch drew its order
+            (a checkpoint taken mid-epoch needs it to draw the same order again).
+        epoch_loss_sum, epoch_correct: the running sums of the current epoch's metrics.
         extra: room for callbacks to share values.
     """
 
@@ -104,11 +110,27 @@ class TrainState:
     epoch: int = 0
     step: int = 0
     stop: bool = False
+    interrupted: bool = False
+    batch: int = 0
+    epoch_start_rng: dict[str, Any] | None = None
+    epoch_loss_sum: float = 0.0
+    epoch_correct: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Callback:
-    """Hooks called by :func:`fcnn.train.fit` with the :class:`TrainState`."""
+    """Hooks called by :func:`fcnn.train.fit` with the :class:`TrainState`.
+
+    A callback with state that matters for an exact resume (a best value, a counter,
+    kept weights) returns it from ``state_dict()`` (numbers, strings and NumPy arrays)
+    and takes it back in ``load_state_dict()``; checkpoints save it.
+    """
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        pass
 
     def on_train_begin(self, state: TrainState) -> None:
         pass
@@ -180,6 +202,12 @@ class EarlyStopping(Callback):
         self.best = -math.inf if self.mode == "max" else math.inf
         self.wait = 0
 
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best, "wait": self.wait}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best, self.wait = float(state["best"]), int(state["wait"])
+
     def improved(self, value: float) -> bool:
         if self.mode == "max":
             return value > self.best + self.min_delta
@@ -211,6 +239,16 @@ class BestCheckpoint(Callback):
         self.monitor, self.restore, self.folder = monitor, restore, folder
         self.tracker = EarlyStopping(monitor, patience=0, mode=mode)
         self.best_state: dict[str, np.ndarray] | None = None
+
+    def state_dict(self) -> dict[str, Any]:
+        weights = {f"weights.{k}": v for k, v in (self.best_state or {}).items()}
+        return {"best": self.tracker.best, **weights}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.tracker.best = float(state["best"])
+        weights = {k.removeprefix("weights."): np.array(v) for k, v in state.items()
+                   if k.startswith("weights.")}
+        self.best_state = weights or None
 
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
         if self.monitor not in logs:

@@ -9,19 +9,25 @@ weights.
 
 from __future__ import annotations
 
+import contextlib
+import math
+import signal
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from fcnn.engine import Tensor, no_grad
-from fcnn.errors import ConfigError
+from fcnn.errors import ConfigError, DivergenceError
 from fcnn.nn.losses import Loss, get_loss
 from fcnn.nn.module import Module
 from fcnn.optim import Optimizer, clip_grad_norm, get_optimizer
 from fcnn.random import Seed, new_generator
 from fcnn.train.callbacks import Callback, History, ProgressBar, TrainState
+from fcnn.train.checkpoint import Checkpoint, LoadedCheckpoint, load_checkpoint, restore
 
 Augment = Callable[[np.ndarray], np.ndarray]
 
@@ -121,36 +127,65 @@ def split_validation(X: np.ndarray, y: np.ndarray, fraction: float,
     return X[train], y[train], X[val], y[val]
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """The user stopped training (Ctrl-C) at a batch boundary; ``state`` is where it stopped."""
+
+    def __init__(self, state: TrainState) -> None:
+        super().__init__(f"training interrupted in epoch {state.epoch}, after batch "
+                         f"{state.batch}")
+        self.state = state
+
+
 def train_epoch(state: TrainState, X: np.ndarray, y: np.ndarray, batch_size: int,
                 augment: Augment | None = None, callbacks: Sequence[Callback] = (),
                 clip_norm: float | None = None) -> dict[str, float]:
     """One pass over (X, y) in a shuffled order: forward, loss, backward, step per minibatch.
 
+    Continues an epoch a checkpoint left half done when ``state.batch`` > 0 (the same
+    order is drawn again from ``state.epoch_start_rng`` and the done batches skipped).
     Returns the epoch's mean training loss and accuracy (over the batches as trained,
     so with dropout and augmentation on).
+
+    Raises:
+        DivergenceError: a batch's loss is NaN or infinite (before its update is applied).
+        TrainingInterrupted: ``state.interrupted`` was set (Ctrl-C), after the callbacks
+            have seen the last finished batch.
     """
     model, loss_fn, optimizer = state.model, state.loss, state.optimizer
+    if state.batch == 0:
+        state.epoch_start_rng = state.rng.bit_generator.state
+        state.epoch_loss_sum = state.epoch_correct = 0.0
+    else:  # a checkpoint taken inside this epoch: draw the same order, skip what was done
+        state.rng.bit_generator.state = state.epoch_start_rng
     order = state.rng.permutation(len(X))
-    loss_sum = correct = 0.0
-    for start in range(0, len(X), batch_size):
+    for start in range(state.batch * batch_size, len(X), batch_size):
         index = np.sort(order[start:start + batch_size])
         batch, labels = X[index], y[index]
         if augment is not None:
             batch = augment(batch)
         scores = model(Tensor(batch))
         batch_loss = loss_fn(scores, labels)
+        value = float(batch_loss.data)
+        if not math.isfinite(value):
+            raise DivergenceError(
+                f"the training loss became {value} in epoch {state.epoch}, batch "
+                f"{state.batch + 1}: the learning rate ({optimizer.lr:g}) is probably too high. "
+                f"Lower it, or clip the gradient norm (clip_norm).")
         optimizer.zero_grad()
         batch_loss.backward()
         if clip_norm:
             clip_grad_norm(optimizer.params, clip_norm)
         optimizer.step()
         state.step += 1
-        value = float(batch_loss.data)
-        loss_sum += value * len(index)
-        correct += float(np.sum(scores.data.argmax(axis=1) == labels))
+        state.batch += 1
+        state.epoch_loss_sum += value * len(index)
+        state.epoch_correct += float(np.sum(scores.data.argmax(axis=1) == labels))
         for callback in callbacks:
             callback.on_batch_end(state, {"loss": value})
-    return {"loss": loss_sum / len(X), "accuracy": correct / len(X)}
+        if state.interrupted:
+            raise TrainingInterrupted(state)
+    state.batch = 0
+    return {"loss": state.epoch_loss_sum / len(X), "accuracy": state.epoch_correct / len(X)}
 
 
 def _build_optimizer(model: Module, optimizer: str | Optimizer, lr: float | None) -> Optimizer:
@@ -174,11 +209,35 @@ def _build_optimizer(model: Module, optimizer: str | Optimizer, lr: float | None
     return get_optimizer(optimizer, model.parameters(), **options)
 
 
+@contextlib.contextmanager
+def _catch_interrupts(state: TrainState) -> Iterator[None]:
+    """While training, the first Ctrl-C asks the loop to stop at the next batch boundary.
+
+    A second Ctrl-C interrupts at once. Only the main thread can own the signal; elsewhere
+    Ctrl-C keeps Python's default behaviour.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ask_to_stop(signum: int, frame: Any) -> None:
+        if state.interrupted:
+            raise KeyboardInterrupt
+        state.interrupted = True
+
+    previous = signal.signal(signal.SIGINT, ask_to_stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def fit(model: Module, X: Any, y: Any, *, loss: str | Loss = "cross_entropy",
         optimizer: str | Optimizer = "sgd", lr: float | None = None, epochs: int = 10,
         batch_size: int = 64, clip_norm: float | None = None, validation_split: float = 0.0,
         validation_data: tuple[Any, Any] | None = None, augment: Augment | None = None,
-        callbacks: Sequence[Callback] = (), progress: bool = True, seed: Seed = None) -> History:
+        callbacks: Sequence[Callback] = (), progress: bool = True, seed: Seed = None,
+        resume: str | Path | LoadedCheckpoint | None = None) -> History:
     """Train ``model`` on (X, y) with minibatch gradient descent.
 
     Args:
@@ -197,13 +256,24 @@ def fit(model: Module, X: Any, y: Any, *, loss: str | Loss = "cross_entropy",
         validation_data: an explicit (X_val, y_val) instead.
         augment: ``augment(batch) -> batch`` applied to each training batch (e.g.
             ``fcnn.data.make_augmentation``; it holds its own seeded generator).
-        callbacks: e.g. EarlyStopping, BestCheckpoint; they receive a :class:`TrainState`.
-        progress: show a progress bar.
+        callbacks: e.g. EarlyStopping, BestCheckpoint, Checkpoint; they receive a
+            :class:`TrainState`. Checkpoints run after the others, so they save the
+            others' state of the same epoch.
+        progress: show a progress bar (on a terminal) or one line per epoch.
         seed: seeds shuffling and the validation split; None draws from the package-level
             generator (``fcnn.manual_seed``).
+        resume: a checkpoint (path or loaded) written by a :class:`Checkpoint` of this
+            same run: training continues where it stopped, to the same weights as a run
+            that was never stopped (same seed and thread count).
 
     Returns:
         History with per-epoch loss, accuracy, val_loss, val_accuracy, lr and seconds.
+
+    Raises:
+        DivergenceError: the loss became NaN or infinite (a Checkpoint keeps the last good
+            state).
+        TrainingInterrupted: Ctrl-C; training stopped at a batch boundary (after a
+            Checkpoint wrote it).
 
     Example:
         >>> import numpy as np
@@ -242,33 +312,44 @@ def fit(model: Module, X: Any, y: Any, *, loss: str | Loss = "cross_entropy",
     steps_per_epoch = -(-len(X) // batch_size)
     state = TrainState(model, optimizer, loss_fn, History(), epochs=epochs,
                        total_steps=steps_per_epoch * epochs, rng=rng)
-    all_callbacks = ([ProgressBar()] if progress else []) + list(callbacks)
+    others = [c for c in callbacks if not isinstance(c, Checkpoint)]
+    checkpoints = [c for c in callbacks if isinstance(c, Checkpoint)]
+    for checkpoint in checkpoints:
+        checkpoint.attach(others, augment)
+    all_callbacks = ([ProgressBar()] if progress else []) + others + checkpoints
+    if resume is not None:
+        loaded = resume if isinstance(resume, LoadedCheckpoint) else load_checkpoint(resume)
+        restore(loaded, state, others, augment)
     model.train()
     for callback in all_callbacks:
         callback.on_train_begin(state)
     try:
-        for epoch in range(1, epochs + 1):
-            state.epoch = epoch
-            started = time.perf_counter()
-            logs: dict[str, float] = {"epoch": epoch}
-            logs.update(train_epoch(state, X, y, batch_size, augment, all_callbacks, clip_norm))
-            if X_val is not None:
-                val = evaluate(model, X_val, y_val, loss_fn)
-                logs.update(val_loss=val["loss"], val_accuracy=val["accuracy"])
-            logs.update(lr=optimizer.schedule(optimizer.steps - 1),  # the rate of the last step
-                        seconds=time.perf_counter() - started)
-            state.history.append(logs)
-            for callback in all_callbacks:
-                callback.on_epoch_end(state, logs)
-            if not np.isfinite(logs["loss"]):
-                raise FloatingPointError(
-                    f"the training loss became {logs['loss']} in epoch {epoch}: the learning "
-                    f"rate ({optimizer.lr:g}) is probably too high. Lower it or use clip_norm."
-                )
-            if state.stop:
-                break
+        with _catch_interrupts(state):
+            _run_epochs(state, X, y, X_val, y_val, batch_size, augment, all_callbacks,
+                        clip_norm)
     finally:
         for callback in all_callbacks:
             callback.on_train_end(state)
         model.train()
     return state.history
+
+
+def _run_epochs(state: TrainState, X: np.ndarray, y: np.ndarray, X_val: np.ndarray | None,
+                y_val: np.ndarray | None, batch_size: int, augment: Augment | None,
+                callbacks: Sequence[Callback], clip_norm: float | None) -> None:
+    """The epoch loop of :func:`fit`, from the first epoch not yet in the history."""
+    for epoch in range(len(state.history) + 1, state.epochs + 1):
+        state.epoch = epoch
+        started = time.perf_counter()
+        logs: dict[str, float] = {"epoch": epoch}
+        logs.update(train_epoch(state, X, y, batch_size, augment, callbacks, clip_norm))
+        if X_val is not None:
+            val = evaluate(state.model, X_val, y_val, state.loss)
+            logs.update(val_loss=val["loss"], val_accuracy=val["accuracy"])
+        logs.update(lr=state.optimizer.schedule(state.optimizer.steps - 1),  # the last step's
+                    seconds=time.perf_counter() - started)
+        state.history.append(logs)
+        for callback in callbacks:
+            callback.on_epoch_end(state, logs)
+        if state.stop:
+            break

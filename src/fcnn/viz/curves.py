@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from fcnn.engine import Tensor
 from fcnn.nn import ACTIVATIONS
 from fcnn.nn import functional as F
+from fcnn.viz.i18n import class_label, term, tr
 from fcnn.viz.style import BACKWARD_COLOR, CLASS_COLORS, FORWARD_COLOR, new_figure, save_figure
 
 #: the lecture's four activations (their titles and formulas are in ``nn.ACTIVATIONS``)
@@ -65,15 +66,18 @@ def plot_activations(path: str | Path | None = None, names: Sequence[str] = LECT
         ax = fig.add_subplot(rows, columns, i + 1)
         y, dy = activation_curve(name, x, negative_slope=negative_slope)
         entry = ACTIVATIONS.get(name)
-        title, formula = entry.meta.get("title", entry.name), entry.meta.get("formula", "")
-        if entry.option("negative_slope"):
-            title = f"{title} (k = {negative_slope:g})"
+        title = term("act", entry.name, default=entry.meta.get("title", entry.name))
+        formula = entry.meta.get("formula", "")
+        if entry.option("negative_slope") and formula.endswith("$"):
+            formula = formula[:-1] + rf",\ k = {negative_slope:g}$"
         ax.plot(x, y, color=FORWARD_COLOR, linewidth=2.2, label="y = f(x)")
         ax.plot(x, dy, color=BACKWARD_COLOR, linewidth=1.8, linestyle="--",
-                label="derivative dy/dx")
+                label=tr("curves.derivative"))
         ax.axhline(0, color="#999999", linewidth=0.8)
         ax.axvline(0, color="#999999", linewidth=0.8)
-        ax.set_title(f"{title}:  {formula}", fontsize=12)
+        # the name and the formula are two titles: mathtext cannot draw Chinese characters
+        ax.set_title(title, fontsize=11, loc="left")
+        ax.set_title(formula, fontsize=11, loc="right")
         ax.set_xlabel("x")
         ax.set_ylabel("y, dy/dx")
         ax.grid(alpha=0.3)
@@ -108,8 +112,8 @@ def plot_softmax(scores: Sequence[float], class_names: Sequence[str] | None = No
         2
     """
     q = softmax_probabilities(scores)
-    names = list(class_names) if class_names is not None else [f"class {i}" for i in
-                                                               range(len(q))]
+    names = ([class_label(name) for name in class_names] if class_names is not None
+             else [tr("word.class_n", i=i) for i in range(len(q))])
     if len(names) != len(q):
         raise ValueError(f"got {len(names)} class names for {len(q)} scores.")
     if true_class is not None and not 0 <= true_class < len(q):
@@ -121,21 +125,22 @@ def plot_softmax(scores: Sequence[float], class_names: Sequence[str] | None = No
     bars = left.bar(positions, scores, color=colors)
     left.bar_label(bars, labels=[f"{s:g}" for s in scores], padding=2)
     left.axhline(0, color="#555555", linewidth=0.8)
-    left.set_title("scores f (raw network output)")
-    left.set_ylabel("score")
+    left.set_title(tr("softmax.scores_title"))
+    left.set_ylabel(tr("softmax.score"))
     right = fig.add_subplot(1, 2, 2)
     width = 0.4 if true_class is not None else 0.8
     shift = width / 2 if true_class is not None else 0.0
-    bars = right.bar(positions - shift, q, width=width, color=colors, label="q = softmax(f)")
+    bars = right.bar(positions - shift, q, width=width, color=colors,
+                     label=tr("softmax.q_label"))
     right.bar_label(bars, labels=[f"{v:.2f}" for v in q], padding=2)
     if true_class is not None:
         p = np.zeros(len(q))
         p[true_class] = 1
         right.bar(positions + shift, p, width=width, color="none", edgecolor="#333333",
-                  hatch="//", label="p = true label (one-hot)")
+                  hatch="//", label=tr("softmax.p_label"))
     right.set_ylim(0, 1.15)
-    right.set_title("probabilities q = softmax(f), sum = 1")
-    right.set_ylabel("probability")
+    right.set_title(tr("softmax.q_title"))
+    right.set_ylabel(tr("softmax.probability"))
     right.legend(fontsize=9, loc="upper left")
     low = min(0.0, float(np.min(scores)))
     left.set_ylim(low * 1.2 - 0.3, max(0.0, float(np.max(scores))) * 1.2 + 0.3)

@@ -10,6 +10,9 @@ Layout is left to right. When Graphviz's ``dot`` program is on the PATH it may
 order the nodes (``layout="dot"`` or ``"auto"``); otherwise a pure-Python layered
 layout is used (longest path from the inputs, then barycentre sweeps that reduce
 edge crossings). Either way matplotlib draws the picture, so it looks the same.
+An edge that skips columns (``x`` feeding both ``x*0.1`` and the ``max`` after it)
+is routed through a free lane of each column it crosses (:func:`edge_routes`), so
+no edge is drawn through, or hidden behind, a box other than its own two ends.
 
 Only the public Tensor API is used: ``op``, ``parents``, ``label``, ``data``,
 ``grad``, ``grad_fn`` (the node: ``describe()``, ``backward()``) and ``topological_order()``.
@@ -26,9 +29,23 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.path import Path as MplPath
 
 from fcnn.engine import Tensor
-from fcnn.viz.style import BACKWARD_COLOR, FORWARD_COLOR, new_figure, save_figure
+from fcnn.viz.i18n import tr
+from fcnn.viz.style import (
+    BACKWARD_COLOR,
+    FORWARD_COLOR,
+    caption_lines,
+    new_figure,
+    save_figure,
+)
+from fcnn.viz.text import Table, display_width, pad
+
+__all__ = ["GraphNode", "EdgeRoute", "BackwardStep", "build_graph", "python_layout", "dot_layout",
+           "parse_dot_plain", "layout_graph", "edge_routes", "node_boxes", "format_number",
+           "format_array", "backward_steps", "backward_table", "format_backward_table",
+           "draw_graph", "display_width", "pad", "reading_order", "LAYOUTS"]
 
 LAYOUTS = ("auto", "python", "dot")
 
@@ -122,9 +139,9 @@ def build_graph(output: Tensor) -> list[GraphNode]:
         if t.is_leaf:
             kind = "input" if t.requires_grad else "constant"
             text = t.label or (f"{float(t.data):g}" if t.data.size == 1 else
-                               f"const {t.data.shape}")
+                               tr("graph.constant", shape=t.data.shape))
             if kind == "input" and t.label is None:
-                text = f"input {len(nodes)}"
+                text = tr("graph.input", n=len(nodes))
         else:
             kind, text = "op", _op_text(t)
         inputs = [index_of[id(p)] for p in t.parents if id(p) in index_of]
@@ -261,7 +278,7 @@ def format_array(array: np.ndarray | None, digits: int = 2) -> str:
         return format_number(array.item(), digits)
     if array.size <= 3:
         return "[" + ", ".join(format_number(v, digits) for v in array.ravel()) + "]"
-    return "shape " + "x".join(map(str, array.shape))
+    return tr("graph.shape", shape="x".join(map(str, array.shape)))
 
 
 # ----------------------------------------------------------------------------
@@ -334,19 +351,17 @@ def backward_steps(output: Tensor) -> list[BackwardStep]:
     return steps
 
 
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: CJK characters take two.
+def backward_table(steps: list[BackwardStep], digits: int = 2,
+                   headers: tuple[str, ...] | None = None) -> Table:
+    """The backward pass as a Table: node, input, local, upstream, downstream = local x upstream.
 
-    Example:
-        >>> display_width("node"), display_width("节点")
-        (4, 4)
+    ``headers`` replaces the five column titles (default: in the current language).
     """
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
-
-
-def pad(text: str, width: int) -> str:
-    """``text`` padded with spaces to ``width`` terminal columns."""
-    return text + " " * (width - display_width(text))
+    titles = headers or tuple(tr("backward.headers").split("|"))
+    rows = [(s.node.name, s.input.name, format_array(s.local, digits),
+             format_array(s.upstream, digits), format_array(s.downstream, digits))
+            for s in steps]
+    return Table(titles, rows, ["left", "left", "right", "right", "right"])
 
 
 def format_backward_table(steps: list[BackwardStep], digits: int = 2,
@@ -355,16 +370,7 @@ def format_backward_table(steps: list[BackwardStep], digits: int = 2,
 
     ``headers`` replaces the five column titles (e.g. to print them in Chinese).
     """
-    titles = headers or ("node", "gradient to", "local", "upstream",
-                         "downstream = local x upstream")
-    rows = [(s.node.name, s.input.name, format_array(s.local, digits),
-             format_array(s.upstream, digits), format_array(s.downstream, digits))
-            for s in steps]
-    widths = [max(display_width(r[i]) for r in [titles, *rows]) for i in range(len(titles))]
-    lines = ["  ".join(pad(t, w) for t, w in zip(titles, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(pad(c, w) for c, w in zip(row, widths)) for row in rows]
-    return "\n".join(lines)
+    return backward_table(steps, digits, headers).to_text()
 
 
 # ----------------------------------------------------------------------------
@@ -372,11 +378,121 @@ def format_backward_table(steps: list[BackwardStep], digits: int = 2,
 # ----------------------------------------------------------------------------
 
 _FILL = {"input": "#eeeeee", "constant": "#fff4cc", "op": "#dbe9f6"}
-_X_STEP, _Y_STEP = 2.3, 1.55
+_X_STEP, _Y_STEP = 2.3, 1.55       # drawing units between columns and between rows
+_HALF_WIDTH, _HALF_HEIGHT = 0.62, 0.27  # of a node's box
+_LABEL_REACH = 0.62                # how far above/below a box centre its value labels reach
+_LANE_GAP = 0.3                    # between two edges sharing a column (drawing units)
+
+
+@dataclass
+class EdgeRoute:
+    """How one edge is drawn: a polyline from the source box's right side to the target's left.
+
+    ``repeat`` counts earlier edges between the same two nodes (``x * x``: 0, then 1);
+    a repeated edge between neighbouring columns is drawn as an arc so both show.
+    """
+
+    source: int
+    target: int
+    repeat: int
+    points: list[tuple[float, float]]  # drawing coordinates
+
+    def segments(self) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+        return list(zip(self.points[:-1], self.points[1:]))
+
+
+def node_boxes(positions: dict[int, tuple[float, float]]
+               ) -> dict[int, tuple[float, float, float, float]]:
+    """Each node's box in drawing coordinates: (x_min, x_max, y_min, y_max)."""
+    boxes = {}
+    for index, (column, row) in positions.items():
+        x, y = column * _X_STEP, row * _Y_STEP
+        boxes[index] = (x - _HALF_WIDTH, x + _HALF_WIDTH, y - _HALF_HEIGHT, y + _HALF_HEIGHT)
+    return boxes
+
+
+def edge_routes(nodes: list[GraphNode], positions: dict[int, tuple[float, float]]
+                ) -> list[EdgeRoute]:
+    """The drawn path of every edge; an edge that skips columns bends through free lanes.
+
+    Between neighbouring columns there are no boxes, so a straight segment is safe.
+    Where an edge crosses a column it runs horizontally along a lane of that column
+    clear of every box and its value labels, and of lanes already taken: the one
+    nearest the straight line from source to target (or the lane it already runs on).
+
+    Example (``x`` feeds ``*0.1`` and the ``max`` after it: the long edge bends around):
+        >>> import fcnn
+        >>> x = fcnn.tensor(-2.0, requires_grad=True, label="x")
+        >>> nodes = build_graph(x.maximum(x * 0.1))
+        >>> [len(r.points) for r in edge_routes(nodes, python_layout(nodes))]
+        [2, 4, 2]
+    """
+    centre = {i: (c * _X_STEP, r * _Y_STEP) for i, (c, r) in positions.items()}
+    by_column: dict[int, list[float]] = {}
+    for index, (column, _) in positions.items():
+        by_column.setdefault(round(column), []).append(centre[index][1])
+    lanes: dict[int, list[float]] = {}
+    routes = []
+    for node in nodes:
+        seen: dict[int, int] = {}
+        for source in node.inputs:
+            repeat = seen.get(source, 0)
+            seen[source] = repeat + 1
+            (x0, y0), (x1, y1) = centre[source], centre[node.index]
+            points = [(x0 + _HALF_WIDTH, y0)]
+            first, last = round(positions[source][0]), round(positions[node.index][0])
+            lane = None
+            for column in range(first + 1, last):
+                ideal = y0 + (y1 - y0) * (column - first) / (last - first)
+                lane = _free_lane(by_column.get(column, []), lanes.setdefault(column, []),
+                                  [lane, ideal] if lane is not None else [ideal])
+                lanes[column].append(lane)
+                x = column * _X_STEP
+                points += [(x - _HALF_WIDTH, lane), (x + _HALF_WIDTH, lane)]
+            points.append((x1 - _HALF_WIDTH, y1))
+            routes.append(EdgeRoute(source, node.index, repeat, points))
+    _spread_arrivals(routes)
+    return routes
+
+
+def _spread_arrivals(routes: list[EdgeRoute]) -> None:
+    """Let the edges into one node arrive at different heights of its left side, in the
+    order they come from (top to bottom), so their arrow heads do not cover each other."""
+    by_target: dict[int, list[EdgeRoute]] = {}
+    for route in routes:
+        if len(route.points) > 2 or route.repeat == 0:  # arcs of x * x keep their ends
+            by_target.setdefault(route.target, []).append(route)
+    for arriving in by_target.values():
+        if len(arriving) < 2:
+            continue
+        arriving.sort(key=lambda r: -r.points[-2][1])
+        spread = 0.6 * _HALF_HEIGHT
+        for k, route in enumerate(arriving):
+            x, y = route.points[-1]
+            offset = spread - 2 * spread * k / (len(arriving) - 1)
+            route.points[-1] = (x, y + offset)
+
+
+def _free_lane(boxes: list[float], taken: list[float], preferred: list[float]) -> float:
+    """A height in a column clear of its boxes (with labels) and of lanes already taken."""
+    def free(y: float) -> bool:
+        return (all(abs(y - b) >= _LABEL_REACH + _LANE_GAP / 2 for b in boxes)
+                and all(abs(y - t) >= _LANE_GAP for t in taken))
+
+    for y in preferred:
+        if free(y):
+            return y
+    ideal = preferred[-1]
+    step = _LANE_GAP / 2
+    for k in range(1, 10_000):  # search outwards from the ideal height, both ways
+        for y in (ideal + k * step, ideal - k * step):
+            if free(y):
+                return y
+    raise AssertionError("no free lane found")  # unreachable: far enough away is always free
 
 
 def draw_graph(output: Tensor, path: str | Path | None = None, *, title: str | None = None,
-               digits: int = 2, layout: str = "auto", gradients: bool = True) -> Figure:
+               digits: int = 2, layout: str = "auto", gradients: bool | str = True) -> Figure:
     """Draw ``output``'s computation graph left to right, values in green, gradients in red.
 
     Args:
@@ -387,7 +503,8 @@ def draw_graph(output: Tensor, path: str | Path | None = None, *, title: str | N
         digits: decimals shown for each number.
         layout: "auto" (Graphviz ``dot`` when installed, else pure Python), "dot" or "python".
         gradients: show gradients; if the graph has none yet and ``output`` has one
-            element, ``output.backward()`` is run first.
+            element, ``output.backward()`` is run first. ``"present"`` shows the
+            gradients the graph already has and never runs ``backward()``.
 
     Returns:
         The matplotlib Figure.
@@ -401,56 +518,66 @@ def draw_graph(output: Tensor, path: str | Path | None = None, *, title: str | N
         >>> round(float(w0.grad), 2)
         -0.2
     """
-    has_grads = _ensure_gradients(output) if gradients else False
+    if gradients == "present":
+        _check_tensor(output)
+        has_grads = output.grad is not None
+    else:
+        has_grads = _ensure_gradients(output) if gradients else False
     nodes = build_graph(output)
     positions = layout_graph(nodes, layout)
+    routes = edge_routes(nodes, positions)
+    centre = {i: (x * _X_STEP, y * _Y_STEP) for i, (x, y) in positions.items()}
+    xs_all = [x for x, _ in centre.values()]
+    ys_all = [y for _, y in centre.values()] + [y for r in routes for _, y in r.points]
+    span = (max(ys_all) - min(ys_all)) / _Y_STEP
     n_columns = int(max(x for x, _ in positions.values())) + 1
-    ys = [y for _, y in positions.values()]
-    span = max(ys) - min(ys)
     fig = new_figure(max(4.5, 1.75 * n_columns + 0.6), max(2.6, 1.2 * (span + 1) + 1.0))
     ax = fig.add_subplot()
     ax.set_axis_off()
-    centre = {i: (x * _X_STEP, y * _Y_STEP) for i, (x, y) in positions.items()}
-    half_width = 0.62
-    for node in nodes:
-        for k, i in enumerate(node.inputs):
-            (x0, y0), (x1, y1) = centre[i], centre[node.index]
-            repeat = node.inputs[:k].count(i)  # x * x: bend the second edge so both show
-            ax.add_patch(FancyArrowPatch((x0 + half_width, y0), (x1 - half_width, y1),
-                                         arrowstyle="-|>", mutation_scale=12, color="#555555",
-                                         linewidth=1.1, shrinkA=0, shrinkB=0,
-                                         connectionstyle=f"arc3,rad={0.35 * repeat}"))
+    for route in routes:
+        if len(route.points) == 2:  # neighbouring columns: x * x bends its second edge
+            arrow = FancyArrowPatch(route.points[0], route.points[1], arrowstyle="-|>",
+                                    connectionstyle=f"arc3,rad={0.35 * route.repeat}",
+                                    mutation_scale=12, color="#555555", linewidth=1.1,
+                                    shrinkA=0, shrinkB=0)
+        else:
+            arrow = FancyArrowPatch(path=MplPath(route.points), arrowstyle="-|>",
+                                    mutation_scale=12, color="#555555", linewidth=1.1,
+                                    shrinkA=0, shrinkB=0)
+        ax.add_patch(arrow)
     for node in nodes:
         x, y = centre[node.index]
         fontsize = 12 if len(node.text) <= 6 else max(7, 12 - (len(node.text) - 6) // 2)
-        ax.add_patch(FancyBboxPatch((x - half_width, y - 0.27), 2 * half_width, 0.54,
+        ax.add_patch(FancyBboxPatch((x - _HALF_WIDTH, y - _HALF_HEIGHT), 2 * _HALF_WIDTH,
+                                    2 * _HALF_HEIGHT,
                                     boxstyle="round,pad=0.02,rounding_size=0.15",
                                     facecolor=_FILL[node.kind], edgecolor="#333333",
-                                    linewidth=1.2))
+                                    linewidth=1.2, zorder=3))
         weight = "bold" if node.kind == "input" else "normal"
         ax.text(x, y, node.text, ha="center", va="center", fontsize=fontsize,
-                fontweight=weight)
+                fontweight=weight, zorder=4)
         if node.kind == "op":
-            ax.text(x - half_width + 0.05, y + 0.2, f"{node.index}", fontsize=6,
-                    color="#777777", ha="left", va="center")
+            ax.text(x - _HALF_WIDTH + 0.05, y + 0.2, f"{node.index}", fontsize=6,
+                    color="#777777", ha="left", va="center", zorder=4)
         ax.text(x, y + 0.33, format_array(node.value, digits), ha="center", va="bottom",
-                fontsize=10, color=FORWARD_COLOR, fontweight="bold")
+                fontsize=10, color=FORWARD_COLOR, fontweight="bold", zorder=4)
         if has_grads and node.grad is not None:
             ax.text(x, y - 0.33, format_array(node.grad, digits), ha="center", va="top",
-                    fontsize=10, color=BACKWARD_COLOR, fontweight="bold")
-    xs_all = [x for x, _ in centre.values()]
-    ys_all = [y for _, y in centre.values()]
+                    fontsize=10, color=BACKWARD_COLOR, fontweight="bold", zorder=4)
     ax.set_xlim(min(xs_all) - 0.9, max(xs_all) + 0.9)
     ax.set_ylim(min(ys_all) - 0.85, max(ys_all) + 0.8)
     ax.set_aspect("equal")
-    handles = [Line2D([], [], color=FORWARD_COLOR, marker="s", linestyle="", label="forward value")]
+    handles = [Line2D([], [], color=FORWARD_COLOR, marker="s", linestyle="",
+                      label=tr("graph.forward"))]
     if has_grads:
         handles.append(Line2D([], [], color=BACKWARD_COLOR, marker="s", linestyle="",
-                              label="gradient d(output)/d(node)"))
+                              label=tr("graph.gradient")))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2,
               frameon=False, fontsize=9)
     value = format_array(output.data, digits)
-    fig.suptitle(title or f"computation graph: output = {value}", fontsize=12)
+    width = float(fig.get_size_inches()[0])
+    fig.suptitle(caption_lines(title or tr("graph.title", value=value), width - 0.3, 12),
+                 fontsize=12)
     if path is not None:
         save_figure(fig, path)
     return fig

@@ -20,7 +20,9 @@ from fcnn.engine import Tensor
 from fcnn.nn import cross_entropy, hinge_loss
 from fcnn.viz.curves import softmax_probabilities
 from fcnn.viz.graph import format_number
+from fcnn.viz.i18n import class_label, term, tr
 from fcnn.viz.style import CLASS_COLORS, new_figure, save_figure
+from fcnn.viz.text import Table
 
 #: the lecture's loss-comparison table (scores for starfish, lobster, shark; truth starfish)
 LECTURE_MODELS = {"A": (10.0, -2.0, -3.0), "B": (10.0, 9.0, 9.0), "C": (10.0, -100.0, -100.0)}
@@ -73,24 +75,32 @@ def compare_losses(models: Mapping[str, Sequence[float]], true_class: int = 0,
     return rows
 
 
-def format_loss_table(rows: Sequence[LossRow], class_names: Sequence[str] = LECTURE_CLASSES,
-                      digits: int = 3) -> str:
-    """A text table: scores, softmax probabilities, cross-entropy and hinge loss per model."""
-    base = rows[0].base if rows else 10.0
-    log_name = {10.0: "log10", 2.0: "log2", math.e: "ln"}.get(base, f"log{base:g}")
-    header = (["model"] + [f"s({c})" for c in class_names] + [f"q({c})" for c in class_names]
-              + [f"CE ({log_name}, engine)", f"CE ({log_name}, exact)", "hinge"])
-    table = [header]
+def _log_name(base: float) -> str:
+    return {10.0: "log10", 2.0: "log2", math.e: "ln"}.get(base, f"log{base:g}")
+
+
+def loss_table(rows: Sequence[LossRow], class_names: Sequence[str] = LECTURE_CLASSES,
+               digits: int = 3) -> Table:
+    """Scores, softmax probabilities, cross-entropy and hinge loss per model, as a Table."""
+    log_name = _log_name(rows[0].base if rows else 10.0)
+    names = [class_label(c) for c in class_names]
+    header = ([tr("loss.model")] + [f"s({c})" for c in names] + [f"q({c})" for c in names]
+              + [tr("loss.ce_engine", log=log_name), tr("loss.ce_exact", log=log_name),
+                 tr("loss.hinge_short")])
+    table = []
     for r in rows:
         table.append([r.name] + [f"{s:g}" for s in r.scores]
                      + [format_number(q, digits) for q in r.probabilities]
                      + [format_number(r.cross_entropy, digits),
                         format_number(r.cross_entropy_exact, digits),
                         format_number(r.hinge, digits)])
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in table]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return Table(header, table, ["left"] + ["right"] * (len(header) - 1))
+
+
+def format_loss_table(rows: Sequence[LossRow], class_names: Sequence[str] = LECTURE_CLASSES,
+                      digits: int = 3) -> str:
+    """A text table: scores, softmax probabilities, cross-entropy and hinge loss per model."""
+    return loss_table(rows, class_names, digits).to_text()
 
 
 def plot_loss_comparison(rows: Sequence[LossRow], class_names: Sequence[str] = LECTURE_CLASSES,
@@ -107,32 +117,34 @@ def plot_loss_comparison(rows: Sequence[LossRow], class_names: Sequence[str] = L
     n_models, n_classes = len(rows), len(class_names)
     width = 0.8 / n_classes
     positions = np.arange(n_models)
-    for c, name in enumerate(class_names):
+    names = [class_label(c) for c in class_names]
+    for c, name in enumerate(names):
         values = [r.probabilities[c] for r in rows]
         bars = left.bar(positions + (c - (n_classes - 1) / 2) * width, values, width=width,
                         color=CLASS_COLORS[c % len(CLASS_COLORS)], label=name)
         left.bar_label(bars, labels=[f"{v:.2f}" if v >= 0.005 else f"{v:.0e}" for v in values],
                        fontsize=7, padding=1, rotation=90)
-    left.set_xticks(positions, [f"model {r.name}\n{[float(f'{s:g}') for s in r.scores]}"
-                                for r in rows])
+    scores = [", ".join(f"{s:g}" for s in r.scores) for r in rows]
+    left.set_xticks(positions, [f"{tr('loss.model_name', name=r.name)}\n[{text}]"
+                                for r, text in zip(rows, scores)])
     left.set_ylim(0, 1.25)
-    left.set_ylabel("softmax probability q")
-    left.set_title("softmax probabilities (true class: " + class_names[0] + ")")
+    left.set_ylabel(tr("loss.probability_axis"))
+    left.set_title(tr("loss.probabilities_title", true=names[0]))
     left.legend(fontsize=9, loc="upper right", ncol=n_classes)
-    log_name = {10.0: "log10", 2.0: "log2"}.get(rows[0].base, "ln") if rows else "log"
+    log_name = _log_name(rows[0].base) if rows else "log"
     ce = [r.cross_entropy_exact for r in rows]
     hinge = [r.hinge for r in rows]
     bars = right.bar(positions - 0.2, ce, width=0.4, color="#1f77b4",
-                     label=f"cross-entropy ({log_name})")
+                     label=tr("loss.ce_label", log=log_name))
     right.bar_label(bars, labels=[format_number(v, 3) for v in ce], fontsize=9, padding=2)
     bars = right.bar(positions + 0.2, hinge, width=0.4, color="#ff7f0e",
-                     label="multiclass SVM (hinge) loss")
+                     label=tr("loss.hinge_label"))
     right.bar_label(bars, labels=[format_number(v, 3) for v in hinge], fontsize=9, padding=2)
-    right.set_xticks(positions, [f"model {r.name}" for r in rows])
-    right.set_ylabel("loss")
+    right.set_xticks(positions, [tr("loss.model_name", name=r.name) for r in rows])
+    right.set_ylabel(tr("word.loss"))
     top = max(ce + hinge + [0.1])
     right.set_ylim(0, top * 1.35)
-    right.set_title("cross-entropy tells B is unsure; hinge is 0 for all")
+    right.set_title(tr("loss.comparison_title"))
     right.legend(fontsize=9, loc="upper right")
     for ax in (left, right):
         ax.grid(axis="y", alpha=0.3)
@@ -141,7 +153,8 @@ def plot_loss_comparison(rows: Sequence[LossRow], class_names: Sequence[str] = L
     return fig
 
 
-#: the lecture's football matches: (title, outcome probabilities win/draw/loss)
+#: the lecture's football matches: (title, outcome probabilities win/draw/loss); a title
+#: with a translation in fcnn.viz.strings (key "match.<title>") is shown translated
 LECTURE_MATCHES = (
     ("very weak vs very strong team", (0.01, 0.01, 0.98)),
     ("two equally strong teams", (1 / 3, 1 / 3, 1 / 3)),
@@ -159,18 +172,19 @@ def plot_entropy_examples(path: str | Path | None = None, base: float = 10.0,
         True
     """
     fig = new_figure(4.2 * len(matches), 3.8)
-    log_name = {10.0: "log10", 2.0: "log2"}.get(base, "ln")
+    log_name = _log_name(base)
+    outcomes = [tr("entropy.win"), tr("entropy.draw"), tr("entropy.loss")]
     for i, (title, p) in enumerate(matches):
         ax = fig.add_subplot(1, len(matches), i + 1)
-        bars = ax.bar(["win", "draw", "loss"][:len(p)] if len(p) == 3 else
-                      [str(j) for j in range(len(p))], p, color=CLASS_COLORS[:len(p)])
+        bars = ax.bar(outcomes if len(p) == 3 else [str(j) for j in range(len(p))], p,
+                      color=CLASS_COLORS[:len(p)])
         ax.bar_label(bars, labels=[f"{v:.2f}" for v in p], padding=2)
         h = info.entropy(p, base=base)
         ax.set_ylim(0, 1.15)
-        ax.set_ylabel("probability p(x)")
-        ax.set_title(f"{title}\nH(p) = {h:.3f}  ({log_name})", fontsize=11)
+        ax.set_ylabel(tr("entropy.probability"))
+        ax.set_title(f"{term('match', title)}\nH(p) = {h:.3f}  ({log_name})", fontsize=11)
         ax.grid(axis="y", alpha=0.3)
-    fig.suptitle("entropy: how uncertain is the outcome?")
+    fig.suptitle(tr("entropy.title"))
     if path is not None:
         save_figure(fig, path)
     return fig

@@ -7,10 +7,13 @@ drawing needs no display, keeps no global state and works after a plain
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
+
+from fcnn.viz.text import wrap
 
 #: file formats written by :func:`save_figure` unless told otherwise
 FORMATS = ("png", "svg")
@@ -30,6 +33,18 @@ def new_figure(width: float, height: float) -> Figure:
         [4.0, 3.0]
     """
     return Figure(figsize=(width, height), layout="constrained", facecolor="white")
+
+
+def caption_lines(text: str, width_inches: float, fontsize: float = 8.5) -> str:
+    """``text`` wrapped to fit ``width_inches`` at ``fontsize`` points (for a figure caption).
+
+    Example:
+        >>> print(caption_lines("the straight pieces of the decision boundary", 2.0, 10))
+        the straight pieces of the
+        decision boundary
+    """
+    columns = max(20, int(width_inches * 72 / (0.55 * fontsize)))
+    return "\n".join(wrap(text, columns))
 
 
 def save_figure(fig: Figure, path: str | Path, formats: Sequence[str] = FORMATS,
@@ -55,6 +70,30 @@ def save_figure(fig: Figure, path: str | Path, formats: Sequence[str] = FORMATS,
     written = []
     for fmt in formats:
         target = path.with_name(f"{path.name}.{fmt}")
-        fig.savefig(target, dpi=dpi, facecolor="white")
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            fig.savefig(partial, format=fmt, dpi=dpi, facecolor="white")
+            os.replace(partial, target)  # a file is written whole or not at all
+        finally:
+            partial.unlink(missing_ok=True)
         written.append(target)
     return written
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file, so it is whole or absent.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> target = pathlib.Path(tempfile.mkdtemp()) / "note.txt"
+        >>> write_text_atomic(target, "海星").read_text(encoding="utf-8")
+        '海星'
+    """
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path

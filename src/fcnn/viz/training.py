@@ -12,6 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from fcnn.metrics import ClassificationReport, confusion_matrix, precision_recall_f1
 from fcnn.run import RunResult
 from fcnn.train.callbacks import History
+from fcnn.viz.i18n import class_label, tr
 from fcnn.viz.style import new_figure, save_figure
 
 
@@ -30,22 +31,24 @@ def plot_history(history: History, path: str | Path | None = None,
         raise ValueError("the History is empty: train for at least one epoch first.")
     epochs = history["epoch"] or list(range(1, len(history) + 1))
     fig = new_figure(10.0, 3.8)
-    for i, (metric, label) in enumerate((("loss", "loss"), ("accuracy", "accuracy"))):
+    for i, metric in enumerate(("loss", "accuracy")):
         ax = fig.add_subplot(1, 2, i + 1)
+        label = tr(f"word.{metric}")
         train = history[metric]
         if train:
-            ax.plot(epochs[:len(train)], train, marker="o", markersize=3, label="training")
+            ax.plot(epochs[:len(train)], train, marker="o", markersize=3,
+                    label=tr("history.training"))
         validation = history[f"val_{metric}"]
         if validation:
             ax.plot(epochs[:len(validation)], validation, marker="s", markersize=3,
-                    label="validation")
+                    label=tr("history.validation"))
         if history.best_epoch:
             ax.axvline(history.best_epoch, color="#999999", linestyle=":",
-                       label=f"best epoch ({history.best_epoch})")
-        ax.set_xlabel("epoch")
+                       label=tr("history.best_epoch", epoch=history.best_epoch))
+        ax.set_xlabel(tr("word.epoch"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
-        ax.set_title(f"{label} per epoch")
+        ax.set_title(tr("history.per_epoch", metric=label))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
     if title:
@@ -77,20 +80,22 @@ def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str],
     fig = new_figure(size + 1.0, size)
     ax = fig.add_subplot()
     image = ax.imshow(shown, cmap="Blues", vmin=0, vmax=1 if normalize else None)
-    fig.colorbar(image, ax=ax, label="fraction of the true class" if normalize else "count")
+    fig.colorbar(image, ax=ax,
+                 label=tr("confusion.fraction" if normalize else "confusion.count"))
     fontsize = 9 if n <= 10 else 7
     for i in range(n):
         for j in range(n):
             text = f"{matrix[i, j]}" + (f"\n{shown[i, j]:.0%}" if normalize and n <= 12 else "")
             color = "white" if shown[i, j] > 0.6 * (shown.max() or 1) else "black"
             ax.text(j, i, text, ha="center", va="center", fontsize=fontsize, color=color)
-    ax.set_xticks(range(n), class_names, rotation=45 if n > 5 else 0, ha="right" if n > 5
+    names = [class_label(c) for c in class_names]
+    ax.set_xticks(range(n), names, rotation=45 if n > 5 else 0, ha="right" if n > 5
                   else "center")
-    ax.set_yticks(range(n), class_names)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
+    ax.set_yticks(range(n), names)
+    ax.set_xlabel(tr("confusion.predicted"))
+    ax.set_ylabel(tr("confusion.true"))
     accuracy = np.trace(matrix) / max(matrix.sum(), 1)
-    ax.set_title(f"confusion matrix (accuracy {accuracy:.1%})")
+    ax.set_title(tr("confusion.title", acc=accuracy))
     if path is not None:
         save_figure(fig, path)
     return fig
@@ -103,15 +108,16 @@ def plot_per_class(report: ClassificationReport, path: str | Path | None = None)
     ax = fig.add_subplot()
     positions = np.arange(n)
     for k, (name, values, macro) in enumerate((
-            ("precision", report.precision, report.macro_precision),
-            ("recall", report.recall, report.macro_recall),
-            ("F1", report.f1, report.macro_f1))):
-        ax.bar(positions + (k - 1) * 0.27, values, width=0.27, label=f"{name} (macro {macro:.3f})")
-    ax.set_xticks(positions, report.class_names, rotation=45 if n > 5 else 0,
-                  ha="right" if n > 5 else "center")
+            (tr("metric.precision"), report.precision, report.macro_precision),
+            (tr("metric.recall"), report.recall, report.macro_recall),
+            (tr("metric.f1"), report.f1, report.macro_f1))):
+        ax.bar(positions + (k - 1) * 0.27, values, width=0.27,
+               label=tr("metric.macro", name=name, value=macro))
+    ax.set_xticks(positions, [class_label(c) for c in report.class_names],
+                  rotation=45 if n > 5 else 0, ha="right" if n > 5 else "center")
     ax.set_ylim(0, 1.12)
-    ax.set_ylabel("score")
-    ax.set_title(f"per-class precision, recall and F1 (accuracy {report.accuracy:.1%})")
+    ax.set_ylabel(tr("metric.score"))
+    ax.set_title(tr("metric.title", acc=report.accuracy))
     ax.legend(fontsize=9, ncol=3, loc="upper center")
     ax.grid(axis="y", alpha=0.3)
     if path is not None:
