@@ -72,7 +72,7 @@ def test_your_own_points_inline_and_from_a_csv_file(tmp_path):
     ({"noise": "0.2"}, ConfigError, "noise"),
     ({"features": ["x3"]}, ConfigError, "features"),
     ({"features": []}, ConfigError, "at least one"),
-    ({"colour": 1}, ConfigError, "does not take"),
+    ({"colour": 1}, ConfigError, "colour"),
     ({"points": [[1, 2, 0]]}, ConfigError, "shape = 'custom'"),
     ({"shape": "custom"}, ConfigError, "needs one of them"),
     ({"shape": "custom", "points": [[1, 2]]}, ConfigError, "three numbers"),

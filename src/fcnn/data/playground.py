@@ -371,7 +371,13 @@ def generate(seed: int = 0, where: str = "", allow_empty: bool = False,
 
 
 def load_playground(data_dir: str | Path | None = None, download: bool = True, seed: int = 0,
-                    **options: Any) -> Dataset:
+                    *, shape: str = _OPTIONS["shape"].default,
+                    classes: int = _OPTIONS["classes"].default,
+                    n_samples: int = _OPTIONS["n_samples"].default,
+                    noise: float = _OPTIONS["noise"].default,
+                    test_fraction: float = _OPTIONS["test_fraction"].default,
+                    features: Sequence[str] = tuple(_OPTIONS["features"].default),
+                    points: Any = None, csv: str | None = None) -> Dataset:
     """The ``playground`` entry of ``load_dataset``: see the module docstring and :data:`OPTIONS`.
 
     Example:
@@ -380,4 +386,8 @@ def load_playground(data_dir: str | Path | None = None, download: bool = True, s
         ((30, 2), 2)
     """
     del data_dir, download  # generated (or read from the csv option): nothing to download
-    return generate(seed, where="playground data: ", **options).dataset
+    if isinstance(features, tuple):
+        features = list(features)
+    return generate(seed, where="playground data: ", shape=shape, classes=classes,
+                    n_samples=n_samples, noise=noise, test_fraction=test_fraction,
+                    features=features, points=points, csv=csv).dataset
