@@ -69,6 +69,9 @@ def test_configurations_sweeps_and_the_command_line(capsys) -> None:
         with pytest.raises(SystemExit):
             main(["train", "--help"])
         assert "identity, softplus" in " ".join(capsys.readouterr().out.split())
+        with pytest.raises(SystemExit):
+            main(["boundary", "--help"])
+        assert "identity, softplus" in " ".join(capsys.readouterr().out.split())
 
 
 def test_scikit_learn_wrapper() -> None:

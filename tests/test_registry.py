@@ -7,12 +7,14 @@ import math
 import numpy as np
 import pytest
 
+from fcnn.data import AUGMENTATIONS, DATASETS, PREPROCESSORS
 from fcnn.errors import ConfigError
 from fcnn.nn import ACTIVATIONS, INITIALIZERS, LOSSES
 from fcnn.optim import OPTIMIZERS, SCHEDULES
 from fcnn.registry import Entry, Option, Registry, normalize_name
 
-TABLES = [ACTIVATIONS, LOSSES, INITIALIZERS, OPTIMIZERS, SCHEDULES]
+TABLES = [ACTIVATIONS, LOSSES, INITIALIZERS, OPTIMIZERS, SCHEDULES, DATASETS, PREPROCESSORS,
+          AUGMENTATIONS]
 
 
 @pytest.mark.parametrize("registry", TABLES, ids=lambda r: r.kind)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fcnn.data import TOY_SETS
+from fcnn.nn import ACTIVATIONS
 from fcnn.viz.boundary import (
     LECTURE_DATA,
     LECTURE_TRAINING,
@@ -59,8 +60,9 @@ def register(subparsers: Any) -> None:
                        help="draw linearly separable vs not separable data instead")
     p.add_argument("--width", type=int, default=6, help="neurons per hidden layer for "
                    "--layers (default 6)")
-    p.add_argument("--activation", default="relu", help="relu (default), tanh, sigmoid, "
-                   "leaky_relu, identity")
+    p.add_argument("--activation", default="relu",
+                   help=f"activation of the hidden layers, one of {', '.join(ACTIVATIONS.names())} "
+                   f"(default relu)")
     p.add_argument("--without-activation", action="store_true",
                    help="add a second row: the same nets with no activation")
     p.add_argument("--samples", type=int, default=LECTURE_DATA["n_samples"],

@@ -8,13 +8,14 @@ The same seed gives the same sequence of batches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from fcnn.data.dataset import check_image_shape, check_names
 from fcnn.errors import ConfigError, InputError
+from fcnn.registry import Registry
 
 RngLike = np.random.Generator | int | None
 
@@ -136,14 +137,17 @@ class Compose:
         return f"Compose({self.augmentations!r})"
 
 
-#: name -> factory ``(image_shape, rng) -> Augmentation``
-AUGMENTATIONS: dict[str, Callable[[tuple[int, int, int], np.random.Generator], Augmentation]] = {
-    "flip": lambda image_shape, rng: RandomFlip(image_shape, rng=rng),
-    "crop": lambda image_shape, rng: RandomCrop(image_shape, padding=4, rng=rng),
-    # smaller shifts for small images (8x8 digits: crop1) or thin strokes (28x28 MNIST: crop2)
-    "crop1": lambda image_shape, rng: RandomCrop(image_shape, padding=1, rng=rng),
-    "crop2": lambda image_shape, rng: RandomCrop(image_shape, padding=2, rng=rng),
-}
+#: The augmentations by name; each target is a factory ``(image_shape, rng) -> Augmentation``.
+AUGMENTATIONS = Registry("augmentation")
+AUGMENTATIONS.add("flip", lambda image_shape, rng: RandomFlip(image_shape, rng=rng),
+                  help="mirror left-right with probability 0.5")
+AUGMENTATIONS.add("crop", lambda image_shape, rng: RandomCrop(image_shape, padding=4, rng=rng),
+                  help="shift by up to 4 pixels (zero padding)")
+# smaller shifts for small images (8x8 digits: crop1) or thin strokes (28x28 MNIST: crop2)
+AUGMENTATIONS.add("crop1", lambda image_shape, rng: RandomCrop(image_shape, padding=1, rng=rng),
+                  help="shift by up to 1 pixel")
+AUGMENTATIONS.add("crop2", lambda image_shape, rng: RandomCrop(image_shape, padding=2, rng=rng),
+                  help="shift by up to 2 pixels")
 
 
 def make_augmentation(
@@ -171,7 +175,7 @@ def make_augmentation(
     names = check_names(names, AUGMENTATIONS, "augmentation")
     image_shape = check_image_shape(image_shape)
     rng = _as_generator(seed)
-    return Compose([AUGMENTATIONS[name](image_shape, rng) for name in names])
+    return Compose([AUGMENTATIONS.get(name).target(image_shape, rng) for name in names])
 
 
 def _as_generator(seed: RngLike) -> np.random.Generator:

@@ -10,6 +10,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from fcnn.errors import ConfigError, InputError
+from fcnn.registry import Registry
 
 
 @dataclass(repr=False)
@@ -187,6 +188,8 @@ def check_names(names: object, valid: Collection[str], what: str) -> list[str]:
     if unknown:
         shown = ", ".join(repr(name)[:40] for name in unknown[:5])
         raise ConfigError(what, f"unknown {what} {shown}; valid names: {', '.join(valid)}.")
+    if isinstance(valid, Registry):  # aliases and other spellings to the canonical names
+        return [valid.get(name).name for name in names]
     return list(names)
 
 

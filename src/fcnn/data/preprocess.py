@@ -8,12 +8,13 @@ Fit on the training part only; the test part is transformed with the training st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from fcnn.data.dataset import check_image_shape, check_names
 from fcnn.errors import ConfigError, InputError
+from fcnn.registry import Registry
 
 _CHUNK_ROWS = 2048  # rows converted to float at a time, to keep memory flat on big sets
 
@@ -336,16 +337,16 @@ def _channel_count(image_shape: tuple[int, ...] | None) -> int:
     return int(image_shape[0])
 
 
-#: name -> factory ``(image_shape) -> Preprocessor``
-PREPROCESSORS: dict[str, Callable[[tuple[int, ...] | None], Preprocessor]] = {
-    "scale": lambda image_shape: Scale(),
-    "standardize": lambda image_shape: Standardize(per="feature"),
-    "channel-standardize": lambda image_shape: Standardize(
-        per="channel", channels=_channel_count(image_shape)
-    ),
-    "pca": lambda image_shape: PCAWhiten(),
-    "zca": lambda image_shape: ZCAWhiten(),
-}
+#: The preprocessing steps by name; each target is a factory ``(image_shape) -> Preprocessor``.
+PREPROCESSORS = Registry("preprocessing")
+PREPROCESSORS.add("scale", lambda image_shape: Scale(), help="x / max: pixels into [0, 1]")
+PREPROCESSORS.add("standardize", lambda image_shape: Standardize(per="feature"),
+                  help="(x - mean) / std per feature, from the training data")
+PREPROCESSORS.add("channel-standardize", lambda image_shape: Standardize(
+    per="channel", channels=_channel_count(image_shape)),
+    help="(x - mean) / std per image channel (images only)")
+PREPROCESSORS.add("pca", lambda image_shape: PCAWhiten(), help="PCA whitening")
+PREPROCESSORS.add("zca", lambda image_shape: ZCAWhiten(), help="ZCA whitening (images stay images)")
 
 
 def make_preprocessing(
@@ -371,7 +372,7 @@ def make_preprocessing(
     names = check_names(names, PREPROCESSORS, "preprocessing")
     if image_shape is not None:
         image_shape = check_image_shape(image_shape)
-    return Pipeline([PREPROCESSORS[name](image_shape) for name in names])
+    return Pipeline([PREPROCESSORS.get(name).target(image_shape) for name in names])
 
 
 def _check_2d(X: np.ndarray, who: str) -> None:

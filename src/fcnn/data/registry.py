@@ -16,16 +16,19 @@ from fcnn.data.image_folder import load_image_folder
 from fcnn.data.playground import load_playground
 from fcnn.data.toy import TOY_SETS, toy_loader
 from fcnn.errors import ConfigError
+from fcnn.registry import Registry
 
-#: name -> loader ``(data_dir=None, download=True, seed=0, **kwargs) -> Dataset``
-DATASETS: dict[str, Callable[..., Dataset]] = {
-    "digits": load_digits,
-    "mnist": load_mnist,
-    "fashion-mnist": load_fashion_mnist,
-    "cifar10": load_cifar10,
-    **{name: toy_loader(name) for name in TOY_SETS},
-    "playground": load_playground,
-}
+#: The data sets by name; each target is a loader
+#: ``(data_dir=None, download=True, seed=0, **options) -> Dataset`` whose keyword-only
+#: parameters are its options.
+DATASETS = Registry("dataset")
+DATASETS.add("digits", load_digits, help="8x8 handwritten digits, embedded (1797 images)")
+DATASETS.add("mnist", load_mnist, help="MNIST handwritten digits, 28x28 (IDX files)")
+DATASETS.add("fashion-mnist", load_fashion_mnist, help="Fashion-MNIST clothing, 28x28")
+DATASETS.add("cifar10", load_cifar10, aliases=("cifar-10",), help="CIFAR-10, 32x32 colour")
+for _name in TOY_SETS:
+    DATASETS.add(_name, toy_loader(_name), help=f"2-D toy set {_name!r}")
+DATASETS.add("playground", load_playground, help="the playground's 2-D data, 2-5 classes")
 
 
 def dataset_names() -> list[str]:
@@ -80,7 +83,7 @@ def load_dataset(
         fcnn.errors.ConfigError: dataset 'digits' takes no option 'n_samples'; its options: ...
     """
     if isinstance(name, str) and name in DATASETS:
-        loader = DATASETS[name]
+        loader = DATASETS.get(name).target
         _check_options(name, loader, kwargs)
         return loader(data_dir=data_dir, download=download, seed=seed, **kwargs)
     if isinstance(name, (str, os.PathLike)) and _is_folder(name):

@@ -33,7 +33,7 @@ from fcnn.data import AUGMENTATIONS, DATASETS, PREPROCESSORS
 from fcnn.errors import ConfigError, InputError
 from fcnn.nn import ACTIVATIONS, INITIALIZERS, LOSSES
 from fcnn.optim import OPTIMIZERS, SCHEDULES
-from fcnn.registry import Option, Registry, normalize_name
+from fcnn.registry import Option, Registry
 
 #: The options of every run, whatever is chosen.
 GENERAL: tuple[Option, ...] = (
@@ -43,9 +43,9 @@ GENERAL: tuple[Option, ...] = (
            help="folder holding the data files (default: $FCNN_DATA_DIR or the user cache)"),
     Option("dataset_options", dict, {}, example={"noise": 0.2},
            help="options of the data set's loader, e.g. {noise = 0.2} for a toy set"),
-    Option("preprocess", str, ["scale", "standardize"], choices=list(PREPROCESSORS),
+    Option("preprocess", str, ["scale", "standardize"], choices=PREPROCESSORS,
            is_list=True, help="preprocessing steps, in order"),
-    Option("augment", str, [], choices=list(AUGMENTATIONS), is_list=True,
+    Option("augment", str, [], choices=AUGMENTATIONS, is_list=True,
            help="image augmentation of each training batch"),
     Option("hidden", int, [64], low=1, is_list=True,
            help="hidden layer widths; [] is the linear classifier f = Wx + b"),
@@ -124,10 +124,7 @@ def owner_of(key: str) -> str | None:
 
 def canonical_dataset(name: str) -> str:
     """A registry data set's canonical name (``"Fashion_MNIST"`` -> ``"fashion-mnist"``)."""
-    for known in DATASETS:
-        if normalize_name(known) == normalize_name(name):
-            return known
-    return name  # a folder of images
+    return DATASETS.get(name).name if name in DATASETS else name  # else a folder of images
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
