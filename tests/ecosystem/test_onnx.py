@@ -116,4 +116,4 @@ def test_cli_exports_a_run_folder(tmp_path: Path, capsys) -> None:
 
 def test_cli_reports_a_missing_run_folder(tmp_path: Path, capsys) -> None:
     assert main(["export", str(tmp_path / "nowhere"), str(tmp_path / "m.onnx")]) == 2
-    assert "model.json is missing" in capsys.readouterr().err
+    assert "no run folder at" in capsys.readouterr().err

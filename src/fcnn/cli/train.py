@@ -9,15 +9,26 @@ here without an edit.
 from __future__ import annotations
 
 import argparse
+import functools
 import shlex
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from fcnn.errors import InputError
 from fcnn.registry import Option, Registry
-from fcnn.run import DATASET_DEFAULTS, RUN_DEFAULTS, TrainConfig, read_toml, run_experiment
+from fcnn.run import (
+    DATASET_DEFAULTS,
+    RUN_DEFAULTS,
+    RunFolder,
+    TrainConfig,
+    read_toml,
+    resume_experiment,
+    run_experiment,
+)
 from fcnn.run.config import CHOOSERS, GENERAL, owner_of, schema
+from fcnn.run.folder import partial_of
 
 HELP = """\
 Train a fully connected network and write a run folder (model, history, report).
@@ -117,8 +128,19 @@ def register(subparsers: Any) -> None:
                                  for owner, value in values.items() if value is not None)
             add_option(group, option, f"{option.help} [{', '.join(owners)}]"
                        f"{_details(option, defaults)}")
-    output = p.add_argument_group("output")
-    output.add_argument("--out", help="run folder to write (default runs/DATASET-TIME)")
+    output = p.add_argument_group(
+        "output", "the run trains in OUT.partial (checkpointed every epoch and on Ctrl-C) and "
+        "becomes OUT, complete, when it finishes")
+    output.add_argument("--out", help="run folder to write (default runs/DATASET-TIME, with "
+                        "-2, -3... if taken)")
+    output.add_argument("--overwrite", action="store_true",
+                        help="replace the run already at --out (it stays whole until the new "
+                        "one is complete)")
+    output.add_argument("--resume", metavar="RUN_DIR",
+                        help="continue a stopped run from its last checkpoint, as it was "
+                        "configured (to the same weights as an uninterrupted run)")
+    output.add_argument("--checkpoint-minutes", type=float, default=5.0, metavar="M",
+                        help="also checkpoint inside an epoch every M minutes (default 5)")
     output.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     output.add_argument("--no-figures", action="store_true",
                         help="skip the training figures (history, confusion_matrix, per_class "
@@ -139,15 +161,43 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig.from_dict(values, where=where)
 
 
+def _resume_conflicts(args: argparse.Namespace) -> list[str]:
+    """The options given beside --resume, which would change the run being resumed."""
+    given = [f"--{key.replace('_', '-')}" for key in schema() if getattr(args, key, None)
+             is not None]
+    return given + [flag for flag, on in (("--config", args.config), ("--out", args.out),
+                                          ("--overwrite", args.overwrite)) if on]
+
+
 def run(args: argparse.Namespace) -> int:
     from fcnn.viz.training import write_run_figures
 
-    config = config_from_args(args)
-    name = Path(str(config.dataset)).name or "data"
-    folder = Path(args.out or f"runs/{name}-{time.strftime('%Y%m%d-%H%M%S')}")
-    command = shlex.join(["fcnn", *sys.argv[1:]]) if sys.argv else None
-    result = run_experiment(config, folder, progress=not args.no_progress, command=command,
-                            artifacts=() if args.no_figures else (write_run_figures,))
+    artifacts = () if args.no_figures else (write_run_figures,)
+    seconds = None if args.checkpoint_minutes <= 0 else args.checkpoint_minutes * 60
+    if args.resume:
+        conflicts = _resume_conflicts(args)
+        if conflicts:
+            raise InputError(f"--resume continues a run as it was configured; leave out "
+                             f"{', '.join(conflicts)} (or start a new run with them).")
+        folder = Path(args.resume)
+        runner = functools.partial(resume_experiment, folder)
+    else:
+        config = config_from_args(args)
+        command = shlex.join(["fcnn", *sys.argv[1:]]) if sys.argv else None
+        if args.out:
+            claim = RunFolder.create(args.out, overwrite=args.overwrite)
+        else:
+            name = Path(str(config.dataset)).name or "data"
+            claim = RunFolder.create_unique(f"runs/{name}-{time.strftime('%Y%m%d-%H%M%S')}")
+        folder = claim.final
+        runner = functools.partial(run_experiment, config, claim, command=command)
+    try:
+        result = runner(progress=not args.no_progress, artifacts=artifacts,
+                        checkpoint_seconds=seconds)
+    except KeyboardInterrupt:
+        print(f"\nfcnn train: interrupted; the run is saved in {partial_of(folder)}. Continue "
+              f"it with:\n  fcnn train --resume {folder}", file=sys.stderr)
+        return 130
     history = result.history
     print()
     print(result.report.to_text())

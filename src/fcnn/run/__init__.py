@@ -20,12 +20,13 @@ from fcnn.run.experiment import (
     build_model,
     build_optimizer,
     prepare_data,
+    resume_experiment,
     run_experiment,
 )
-from fcnn.run.folder import LoadedRun, load_run, write_run
+from fcnn.run.folder import LoadedRun, RunFolder, load_run, write_run
 
 __all__ = [
     "DATASET_DEFAULTS", "RUN_DEFAULTS", "LoadedRun", "RunResult", "TrainConfig", "build_loss",
-    "build_model", "build_optimizer", "load_run", "prepare_data", "read_toml", "run_experiment",
-    "schema", "write_run",
+    "build_model", "build_optimizer", "load_run", "prepare_data", "read_toml", "resume_experiment",
+    "RunFolder", "run_experiment", "schema", "write_run",
 ]

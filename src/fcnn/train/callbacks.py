@@ -6,6 +6,7 @@ The progress bar, early stopping, best-checkpoint keeping and logging are all ca
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import sys
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from fcnn.files import write_atomic, write_json
 from fcnn.nn.losses import Loss
 from fcnn.nn.module import Module
 from fcnn.optim import Optimizer
@@ -52,15 +54,17 @@ class History:
         return list(seen)
 
     def to_csv(self, path: str | Path) -> None:
-        with open(path, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=self.keys())
-            writer.writeheader()
-            writer.writerows(self.records)
+        """Write one row per epoch (written whole or not at all)."""
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=self.keys())
+        writer.writeheader()
+        writer.writerows(self.records)
+        write_atomic(path, text.getvalue())
 
     def to_json(self, path: str | Path) -> None:
-        document = {"epochs": self.records, "stopped_early": self.stopped_early,
-                    "best_epoch": self.best_epoch}
-        Path(path).write_text(json.dumps(document, indent=2))
+        """Write the records and the best/stopped-early marks (written whole or not at all)."""
+        write_json(path, {"epochs": self.records, "stopped_early": self.stopped_early,
+                          "best_epoch": self.best_epoch})
 
     @classmethod
     def from_json(cls, path: str | Path) -> History:
