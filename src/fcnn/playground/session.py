@@ -24,6 +24,7 @@ import base64
 import contextlib
 import json
 import math
+import shutil
 import tempfile
 import threading
 import time
@@ -42,7 +43,15 @@ from fcnn.nn import MLP, Linear, flat_layers
 from fcnn.playground import explain
 from fcnn.playground.setup import Setup
 from fcnn.random import new_generator
-from fcnn.run import RunResult, build_loss, build_model, build_optimizer, load_run, write_run
+from fcnn.run import (
+    RunFolder,
+    RunResult,
+    build_loss,
+    build_model,
+    build_optimizer,
+    load_run,
+    write_run,
+)
 from fcnn.train import Callback, History, TrainState, predict_scores, train_epoch
 
 #: Side of the grid of each neuron's heat map, and of the output map.
@@ -576,18 +585,24 @@ class Session:
                          list(dataset.class_names))
 
     def export_run(self, runs_dir: str | Path) -> Path:
-        """Write the network, its setup and history as a run folder under ``runs_dir``."""
-        runs_dir = Path(runs_dir)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        folder = runs_dir / f"playground-{stamp}"
-        number = 1
-        while folder.exists():
-            number += 1
-            folder = runs_dir / f"playground-{stamp}-{number}"
+        """Write the network, its setup and history as a run folder under ``runs_dir``.
+
+        Through ``fcnn.run``'s run folders: written in a locked ``.partial`` folder, then
+        published whole with its manifest under the first free ``playground-TIME`` name.
+        """
+        result = self._result()
         preprocessing = Pipeline([])
         preprocessing.fit(self.data.dataset.X_train)
-        return write_run(folder, self._result(), self.data.dataset, preprocessing,
-                         command="fcnn playground")
+        name = f"playground-{time.strftime('%Y%m%d-%H%M%S')}"
+        run = RunFolder.create_unique(Path(runs_dir) / name)
+        try:
+            run.write_start(result.config, "fcnn playground")
+            write_run(run.staging, result, self.data.dataset, preprocessing)
+        except BaseException:
+            run.release()
+            shutil.rmtree(run.staging, ignore_errors=True)  # our own new folder: no half run
+            raise
+        return run.publish()
 
     def export_onnx(self) -> bytes:
         """The network as an ONNX file (its inputs: the chosen features, in order)."""
