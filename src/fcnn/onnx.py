@@ -11,9 +11,10 @@ in evaluation mode:
     Softmax      -> Softmax (also appended when ``softmax=True``)
 
 The graph takes ``input`` of shape (N, in_features) in float32, with N free, and
-returns ``scores`` (or ``probabilities`` when it ends with a softmax). The data
-preprocessing of a run (scaling, standardisation...) is *not* part of the model:
-apply it to the inputs first, as ``fcnn evaluate`` does.
+returns ``scores`` (or ``probabilities`` when it ends with a softmax). Given the
+``preprocessing`` of a run (scaling, standardisation, whitening), the graph starts with
+it, as the Div, Sub, Mul and MatMul nodes of ``Preprocessor.operations``: the file then
+takes raw inputs (pixels 0-255) and cannot be fed wrongly scaled ones.
 
 Needs the ``onnx`` extra: ``pip install 'fcnn[onnx]'``.
 """
@@ -27,6 +28,8 @@ from typing import Any
 import numpy as np
 
 from fcnn._extras import require
+from fcnn.data.preprocess import Preprocessor
+from fcnn.files import disk_error, write_atomic
 from fcnn.nn import ACTIVATIONS, Activation, BatchNorm1d, Dropout, Linear, Module, Softmax
 from fcnn.nn.layers import flat_layers
 
@@ -51,7 +54,8 @@ def _in_features(layers: list[tuple[str, Module]]) -> int:
 
 
 def to_onnx(model: Module, softmax: bool = False, opset: int = DEFAULT_OPSET,
-            class_names: list[str] | None = None) -> Any:
+            class_names: list[str] | None = None, preprocessing: Preprocessor | None = None,
+            raw_features: int | None = None) -> Any:
     """The ONNX graph (an ``onnx.ModelProto``) that computes ``model`` in evaluation mode.
 
     Args:
@@ -59,6 +63,9 @@ def to_onnx(model: Module, softmax: bool = False, opset: int = DEFAULT_OPSET,
         softmax: append a Softmax so the output is class probabilities.
         opset: the ONNX operator set version (13 or newer).
         class_names: stored in the file's metadata as JSON under ``class_names``.
+        preprocessing: a fitted preprocessor (a run's ``Pipeline``) to put in front.
+        raw_features: the width of the raw inputs (default: the model's input width;
+            give it when the preprocessing changes the width, as PCA does).
 
     Example:
         >>> from fcnn.nn import MLP
@@ -74,6 +81,7 @@ def to_onnx(model: Module, softmax: bool = False, opset: int = DEFAULT_OPSET,
     in_features = _in_features(layers)
     nodes, initializers = [], []
     current = "input"
+    raw_features = raw_features or in_features
 
     def add(op: str, name: str, inputs: list[str], **attributes: Any) -> None:
         nonlocal current
@@ -86,6 +94,11 @@ def to_onnx(model: Module, softmax: bool = False, opset: int = DEFAULT_OPSET,
         initializers.append(numpy_helper.from_array(np.asarray(value, dtype=np.float32), name))
         return name
 
+    if preprocessing is not None:
+        for index, (op, value) in enumerate(preprocessing.operations(raw_features)):
+            name = f"preprocess.{index}"
+            add({"div": "Div", "sub": "Sub", "mul": "Mul", "matmul": "MatMul"}[op], name,
+                [constant(f"{name}.{op}", value)])
     ends_with_softmax = False
     for name, layer in layers:
         ends_with_softmax = isinstance(layer, Softmax)
@@ -126,7 +139,7 @@ def to_onnx(model: Module, softmax: bool = False, opset: int = DEFAULT_OPSET,
         nodes[-1].output[0] = output_name
     graph = helper.make_graph(
         nodes, "fcnn", [helper.make_tensor_value_info("input", onnx.TensorProto.FLOAT,
-                                                      ["N", in_features])],
+                                                      ["N", raw_features])],
         [helper.make_tensor_value_info(output_name, onnx.TensorProto.FLOAT, ["N", None])],
         initializer=initializers)
     opsets = [helper.make_opsetid("", opset)]
@@ -140,7 +153,8 @@ def to_onnx(model: Module, softmax: bool = False, opset: int = DEFAULT_OPSET,
 
 
 def export(model: Module, path: str | Path, softmax: bool = False, opset: int = DEFAULT_OPSET,
-           class_names: list[str] | None = None) -> Path:
+           class_names: list[str] | None = None, preprocessing: Preprocessor | None = None,
+           raw_features: int | None = None) -> Path:
     """Write ``model`` as an ONNX file that onnxruntime (or any ONNX runtime) can run.
 
     Args:
@@ -150,9 +164,10 @@ def export(model: Module, path: str | Path, softmax: bool = False, opset: int = 
         softmax: append a Softmax so the output is class probabilities, not raw scores.
         opset: the ONNX operator set version.
         class_names: stored in the file's metadata (JSON under ``class_names``).
+        preprocessing, raw_features: see :func:`to_onnx`.
 
     Returns:
-        The path written.
+        The path written (whole or not at all).
 
     Example:
         >>> import tempfile, numpy as np, onnxruntime
@@ -162,8 +177,12 @@ def export(model: Module, path: str | Path, softmax: bool = False, opset: int = 
         >>> session.run(None, {"input": np.zeros((2, 4), np.float32)})[0].shape
         (2, 3)
     """
-    proto = to_onnx(model, softmax=softmax, opset=opset, class_names=class_names)
+    proto = to_onnx(model, softmax=softmax, opset=opset, class_names=class_names,
+                    preprocessing=preprocessing, raw_features=raw_features)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(proto.SerializeToString())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise disk_error(error, path.parent, "create the folder") from None
+    write_atomic(path, proto.SerializeToString())
     return path

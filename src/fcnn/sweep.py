@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import itertools
 import json
 import math
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,8 @@ from typing import Any
 import numpy as np
 
 from fcnn._extras import require
+from fcnn.errors import ConfigError, InputError
+from fcnn.files import disk_error, write_atomic
 from fcnn.run import TrainConfig, read_toml, run_experiment
 from fcnn.run.config import to_toml
 
@@ -47,12 +51,15 @@ from fcnn.run.config import to_toml
 METRICS = {"val_accuracy": "max", "val_loss": "min", "test_accuracy": "max", "test_loss": "min"}
 #: sweep-only keys: hidden = [width] * depth.
 SHAPE_KEYS = ("width", "depth")
-SWEEP_KEYS = ("base", "grid", "random", "n_trials", "seed", "metric", "n_jobs")
+SWEEP_KEYS = ("base", "grid", "random", "n_trials", "seed", "metric", "n_jobs", "max_trials")
 RESULT_COLUMNS = ("val_accuracy", "val_loss", "test_accuracy", "test_loss", "epochs",
                   "seconds", "error")
 #: how long to keep trying to reach a Dask scheduler before giving up.
 CONNECT_TIMEOUT = "10s"
 RESULTS_FILE = "results.csv"
+LOG_FILE = "results.jsonl"
+#: The most trials a sweep may describe unless its file raises ``max_trials``.
+MAX_TRIALS = 10_000
 BEST_FILE = "best-config.toml"
 
 
@@ -159,6 +166,7 @@ class Sweep:
     seed: int = 0
     metric: str = "val_accuracy"
     n_jobs: int = -1
+    max_trials: int = MAX_TRIALS
 
     def __post_init__(self) -> None:
         if (self.grid is None) == (self.random is None):
@@ -176,6 +184,10 @@ class Sweep:
             self.random = _check_space("random", self.random)
             if not isinstance(self.n_trials, int) or self.n_trials < 1:
                 raise ValueError(f"n_trials must be a positive integer, got {self.n_trials!r}.")
+        if isinstance(self.max_trials, bool) or not isinstance(self.max_trials, int) or \
+                self.max_trials < 1:
+            raise ConfigError("max_trials", f"max_trials must be a positive integer, got "
+                                            f"{self.max_trials!r}.")
         if self.metric not in METRICS:
             raise ValueError(f"unknown metric {self.metric!r}; valid metrics: "
                              f"{', '.join(METRICS)}.")
@@ -207,18 +219,38 @@ class Sweep:
         """The names of the options that vary, in file order."""
         return list(self.grid or self.random or {})
 
-    def trials(self) -> list[Trial]:
-        """Every distinct configuration to train, in a fixed order."""
+    def count(self) -> int:
+        """How many trials the sweep describes (before duplicates are merged), without listing
+        them: the product of the grid's list lengths, or ``n_trials``."""
+        if self.grid is None:
+            return self.n_trials
+        return math.prod(len(values) for values in self.grid.values())
+
+    def _choices(self) -> Iterator[dict[str, Any]]:
+        """The swept values of each trial, one at a time (a large grid is never listed whole)."""
         if self.grid is not None:
             keys = list(self.grid)
-            choices = [dict(zip(keys, values))
-                       for values in itertools.product(*self.grid.values())]
-        else:
-            rng = np.random.default_rng(self.seed)
-            choices = [{key: _sample(key, spec, rng) for key, spec in self.random.items()}
-                       for _ in range(self.n_trials)]
+            yield from (dict(zip(keys, values))
+                        for values in itertools.product(*self.grid.values()))
+            return
+        rng = np.random.default_rng(self.seed)
+        for _ in range(self.n_trials):
+            yield {key: _sample(key, spec, rng) for key, spec in self.random.items()}
+
+    def trials(self) -> list[Trial]:
+        """Every distinct configuration to train, in a fixed order, each checked.
+
+        Raises:
+            ConfigError: more than ``max_trials`` trials (the message says how to raise it),
+                or a trial whose configuration is invalid (named by its values).
+        """
+        if self.count() > self.max_trials:
+            raise ConfigError("max_trials", f"the sweep describes {self.count():,} trials, more "
+                                            f"than max_trials = {self.max_trials:,}; shrink the "
+                                            f"grid, or raise max_trials at the top of the file "
+                                            f"if you mean it.")
         trials: dict[str, Trial] = {}
-        for params in choices:
+        for params in self._choices():
             try:
                 config = apply_params(self.base, params)
             except (TypeError, ValueError) as error:
@@ -276,13 +308,6 @@ def _run_dask(configs: list[dict[str, Any]], scheduler: str) -> Iterator[dict[st
 
 def _cell(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
-
-
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 @dataclass
@@ -348,58 +373,106 @@ def _format(column: str, value: Any) -> str:
     return f"{value:.1f}" if column == "seconds" else f"{value:.4f}"
 
 
-class ResultsTable:
-    """``results.csv`` of a sweep folder: read the rows done so far, append new ones."""
+class ResultsLog:
+    """The trial records of a sweep folder: an append-only log, each line sealed by a checksum.
+
+    ``results.jsonl`` holds one JSON line per finished trial,
+    ``{"record": {...}, "sha256": "..."}``, where the checksum covers the record. A line cut
+    by a kill or a full disk fails its checksum and is dropped (and cut off before the next
+    append), so a torn write is never read as a result; a damaged line in the middle is an
+    error naming it. ``results.csv`` is a readable copy, rewritten whole after each trial.
+    """
 
     def __init__(self, folder: Path, swept: list[str]) -> None:
-        self.path = folder / RESULTS_FILE
-        self.columns = ["trial", "status", *swept, *RESULT_COLUMNS]
+        self.path = folder / LOG_FILE
+        self.csv = folder / RESULTS_FILE
         self.swept = swept
+        self.columns = ["trial", "status", *swept, *RESULT_COLUMNS]
+
+    @staticmethod
+    def _seal(record: dict[str, Any]) -> str:
+        text = json.dumps(record, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def read(self) -> list[dict[str, Any]]:
-        """The rows written so far (the last row of a trial wins), numbers parsed."""
+        """The records written so far (the last record of a trial wins)."""
         if not self.path.is_file():
             return []
-        with open(self.path, newline="") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames != self.columns:
-                raise ValueError(
-                    f"{self.path} has the columns {reader.fieldnames}, but this sweep writes "
-                    f"{self.columns}: it belongs to another sweep. Choose another folder "
-                    f"(--out) or move the file away.")
-            rows = {row["trial"]: row for row in reader}
-        for row in rows.values():
-            for key in RESULT_COLUMNS[:-1]:
-                row[key] = _number(row[key])
-        return list(rows.values())
+        *complete, _torn_tail = self.path.read_bytes().split(b"\n")  # the tail: never a record
+        records: dict[str, dict[str, Any]] = {}
+        for number, line in enumerate(complete, 1):
+            try:
+                entry = json.loads(line)
+                record = entry["record"]
+                valid = isinstance(record, dict) and entry["sha256"] == self._seal(record) \
+                    and isinstance(record.get("trial"), str)
+            except (ValueError, KeyError, TypeError, RecursionError):
+                valid = False
+            if not valid:
+                raise InputError(f"{self.path}, line {number}: the record is damaged (its "
+                                 f"checksum does not match). Delete that line to run the trial "
+                                 f"again, or start the sweep in a new folder.", self.path)
+            records[record["trial"]] = record
+        for record in records.values():
+            if record.get("swept") is not None and list(record["swept"]) != self.swept:
+                raise InputError(f"{self.path} holds trials of a sweep over {record['swept']}, "
+                                 f"this sweep varies {self.swept}: choose another folder "
+                                 f"(--out).", self.path)
+        return list(records.values())
+
+    def _cut_torn_tail(self) -> None:
+        """Drop a last line that a kill or a full disk cut short, before appending."""
+        if not self.path.is_file():
+            return
+        data = self.path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            with open(self.path, "r+b") as handle:
+                handle.truncate(data.rfind(b"\n") + 1)
 
     def append(self, trial: Trial, row: dict[str, Any]) -> dict[str, Any]:
-        """Write one finished trial (flushed at once, so an interruption loses nothing)."""
-        full = {**{key: _cell(trial.params[key]) for key in self.swept}, **row}
-        new = not self.path.is_file()
-        with open(self.path, "a", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=self.columns, restval="")
-            if new:
-                writer.writeheader()
-            writer.writerow({key: full.get(key, "") for key in self.columns})
-        return {key: full.get(key, math.nan) for key in self.columns}
+        """Record one finished trial (flushed to the disk at once), then refresh the CSV copy."""
+        record = {**row, "params": trial.params, "swept": self.swept}
+        line = json.dumps({"record": record, "sha256": self._seal(record)}) + "\n"
+        self._cut_torn_tail()
+        try:
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:
+            raise disk_error(error, self.path) from None
+        self.write_csv()
+        return record
+
+    def write_csv(self) -> None:
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=self.columns, restval="")
+        writer.writeheader()
+        for record in self.read():
+            params = record.get("params", {})
+            cells = {**{key: _cell(params.get(key, "")) for key in self.swept}, **record}
+            writer.writerow({key: cells.get(key, "") for key in self.columns})
+        write_atomic(self.csv, text.getvalue())
 
 
 def run_sweep(sweep: Sweep, folder: str | Path, n_jobs: int | None = None,
               scheduler: str | None = None, progress: bool = True,
-              log: Callable[[str], None] | None = print) -> SweepResult:
-    """Run every trial of ``sweep`` not already in ``folder``/results.csv; return the table.
+              log: Callable[[str], None] | None = print,
+              retry_failed: bool = False) -> SweepResult:
+    """Run every trial of ``sweep`` not already recorded in ``folder``; return the table.
 
     Args:
         sweep: what to try.
-        folder: where results.csv and best-config.toml go; run the same sweep with the
-            same folder again to resume it.
+        folder: where results.jsonl (the records), results.csv (a readable copy) and
+            best-config.toml go; run the same sweep with the same folder again to resume it.
         n_jobs: trials at once on this machine (1: in this process, no joblib needed;
             more: joblib processes; -1 = one per core); default: the sweep's ``n_jobs``.
         scheduler: address of a Dask scheduler, e.g. "tcp://10.0.0.5:8786": run the
             trials on that cluster's workers instead (each needs fcnn and the data).
         progress: show a progress bar over the trials.
         log: where to report each finished trial (None: silent).
+        retry_failed: run again the trials recorded as failed (by default a failed trial is
+            a result, and is not rerun).
 
     Example:
         >>> import tempfile
@@ -412,18 +485,22 @@ def run_sweep(sweep: Sweep, folder: str | Path, n_jobs: int | None = None,
     from tqdm.auto import tqdm
 
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise disk_error(error, folder, "create the sweep folder") from None
     say = log or (lambda message: None)
     trials = sweep.trials()
-    table = ResultsTable(folder, sweep.swept)
-    done = {row["trial"] for row in table.read() if row["status"] == "ok"}
+    table = ResultsLog(folder, sweep.swept)
+    done = {row["trial"] for row in table.read()
+            if row["status"] == "ok" or not retry_failed}
     pending = [trial for trial in trials if trial.id not in done]
     n_jobs = n_jobs or sweep.n_jobs
     where = (f"on the Dask cluster at {scheduler}" if scheduler else
              "one at a time in this process" if n_jobs == 1 else f"with joblib (n_jobs={n_jobs})")
     plural = "s" * (len(trials) != 1)
     say(f"sweep: {len(trials)} trial{plural} over {', '.join(sweep.swept)}; "
-        f"{len(trials) - len(pending)} already done in {table.path}; "
+        f"{len(trials) - len(pending)} already recorded in {table.path}; "
         f"running {len(pending)} {where}")
     by_id = {trial.id: trial for trial in pending}
     configs = [trial.config for trial in pending]
@@ -445,13 +522,13 @@ def run_sweep(sweep: Sweep, folder: str | Path, n_jobs: int | None = None,
                        if row["status"] == "ok" else row["error"])
             report(f"trial {trial.id} ({settings}): {outcome}")
     wanted = {trial.id for trial in trials}
-    result = SweepResult([row for row in table.read() if row["trial"] in wanted],
-                         sweep.metric, sweep.swept, folder)
+    result = SweepResult([{**row, **row.get("params", {})} for row in table.read()
+                          if row["trial"] in wanted], sweep.metric, sweep.swept, folder)
     best = result.best
     if best is not None:
         config = next(trial.config for trial in trials if trial.id == best["trial"])
         header = (f"# best trial {best['trial']} of the sweep in {folder}: "
                   f"{sweep.metric} = {best[sweep.metric]:.4f}\n"
                   f"# train it: fcnn train --config {folder / BEST_FILE}\n")
-        (folder / BEST_FILE).write_text(header + to_toml(config) + "\n")
+        write_atomic(folder / BEST_FILE, header + to_toml(config) + "\n")
     return result

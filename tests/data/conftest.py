@@ -39,13 +39,3 @@ def http_server(tmp_path: Path):
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    """After a run that fuzzed readers, print what each reader did with the inputs."""
-    from .fuzz import OUTCOMES, outcome_table
-
-    if OUTCOMES:
-        terminalreporter.write_sep("-", "fuzzed data readers (tests/data/test_fuzz.py)")
-        terminalreporter.write_line(outcome_table())

@@ -103,15 +103,42 @@ def test_cli_exports_a_run_folder(tmp_path: Path, capsys) -> None:
     target = tmp_path / "out" / "moons.onnx"
     assert main(["export", str(tmp_path / "run"), str(target), "--softmax"]) == 0
     printed = capsys.readouterr().out
-    assert "input  'input'  float32 (N, 2)" in printed and "scale, standardize" in printed
+    assert "input  'input'  float32 (N, 2), raw values (the file applies scale, standardize " \
+        "itself)" in printed
     loaded = load_run(tmp_path / "run")
-    X = loaded.preprocessing.transform(np.random.default_rng(0).normal(size=(50, 2)))
-    probabilities, output = run_onnx(target, X.astype(np.float32))
-    scores = predict_scores(loaded.model, X)
+    raw = np.random.default_rng(0).normal(size=(50, 2)).astype(np.float32)
+    probabilities, output = run_onnx(target, raw)  # raw inputs: the file preprocesses them
+    scores = predict_scores(loaded.model, loaded.preprocessing.transform(raw))
     assert output == "probabilities"
     assert np.array_equal(probabilities.argmax(axis=1), scores.argmax(axis=1))
+    np.testing.assert_allclose(np.log(probabilities), scores - np.log(
+        np.exp(scores).sum(axis=1, keepdims=True)), atol=1e-4)
     metadata = {p.key: p.value for p in onnx.load(str(target)).metadata_props}
     assert json.loads(metadata["class_names"]) == loaded.class_names
+    bare = tmp_path / "out" / "bare.onnx"
+    assert main(["export", str(tmp_path / "run"), str(bare), "--no-preprocessing"]) == 0
+    assert "apply the run's preprocessing first" in capsys.readouterr().out
+    bare_scores, _ = run_onnx(bare, loaded.preprocessing.transform(raw))
+    np.testing.assert_allclose(bare_scores, scores, atol=1e-5)
+
+
+@pytest.mark.parametrize("preprocess", [["scale", "standardize"],
+                                        ["scale", "channel-standardize"], ["scale", "zca"],
+                                        ["scale", "pca"]])
+def test_export_equals_fcnn_predict_on_the_digits_test_set(tmp_path: Path, preprocess) -> None:
+    from fcnn.data import load_dataset
+    from fcnn.run.predict import predict_files
+
+    config = TrainConfig(dataset="digits", hidden=[32], epochs=3, preprocess=preprocess)
+    run_experiment(config, tmp_path / "run", progress=False, log=None)
+    assert main(["export", str(tmp_path / "run"), str(tmp_path / "d.onnx"), "--softmax"]) == 0
+    test = load_dataset("digits").X_test.astype(np.float32)  # raw pixel values, 0..16
+    np.savetxt(tmp_path / "test.csv", test, delimiter=",", fmt="%g")
+    ours = predict_files(load_run(tmp_path / "run"), [tmp_path / "test.csv"])
+    probabilities, _ = run_onnx(tmp_path / "d.onnx", test)
+    assert [p.index for p in ours] == probabilities.argmax(axis=1).tolist()
+    np.testing.assert_allclose(np.stack([p.probabilities for p in ours]), probabilities,
+                               atol=1e-5)
 
 
 def test_cli_reports_a_missing_run_folder(tmp_path: Path, capsys) -> None:

@@ -14,7 +14,7 @@ from fcnn import sweep as sweep_module
 from fcnn.cli import main
 from fcnn.run import TrainConfig
 from fcnn.run.config import to_toml
-from fcnn.sweep import Sweep, apply_params, run_sweep, trial_id
+from fcnn.sweep import ResultsLog, Sweep, apply_params, run_sweep, trial_id
 
 TINY = {"dataset": "moons", "dataset_options": {"n_samples": 200}, "hidden": [8], "epochs": 2,
         "batch_size": 32}
@@ -150,7 +150,7 @@ def test_resume_skips_finished_trials(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(sweep_module, "run_trial", counting)
     messages: list[str] = []
     result = run_sweep(sweep, tmp_path, n_jobs=1, progress=False, log=messages.append)
-    assert "1 already done" in messages[0] and "running 2" in messages[0]
+    assert "1 already recorded" in messages[0] and "running 2" in messages[0]
     assert sorted(ran) == sorted(t.id for t in sweep.trials())  # each trial ran exactly once
     assert len(result.rows) == 3 and len(read_csv(tmp_path)) == 3
     ran.clear()
@@ -174,14 +174,68 @@ def test_failed_trials_are_recorded_and_retried(tmp_path: Path, monkeypatch) -> 
     assert [r["trial"] for r in failed] == [failing]
     assert "FloatingPointError: the training loss became nan" in result.to_text()
     monkeypatch.setattr(sweep_module, "run_experiment", real)
-    result = run_sweep(sweep, tmp_path, n_jobs=1, progress=False, log=None)
+    messages: list[str] = []
+    result = run_sweep(sweep, tmp_path, n_jobs=1, progress=False, log=messages.append)
+    assert "2 already recorded" in messages[0] and "running 0" in messages[0]  # not rerun
+    assert [r["status"] for r in result.rows].count("failed") == 1
+    result = run_sweep(sweep, tmp_path, n_jobs=1, progress=False, log=None, retry_failed=True)
     assert all(r["status"] == "ok" for r in result.rows) and len(result.rows) == 2
 
 
-def test_a_table_of_another_sweep_is_not_mixed_in(tmp_path: Path) -> None:
-    (tmp_path / "results.csv").write_text("trial,status,width\n")
-    with pytest.raises(ValueError, match="belongs to another sweep"):
-        run_sweep(tiny_sweep(), tmp_path, n_jobs=1, progress=False, log=None)
+def test_a_log_of_another_sweep_is_not_mixed_in(tmp_path: Path) -> None:
+    run_sweep(tiny_sweep(lr=[0.05]), tmp_path, n_jobs=1, progress=False, log=None)
+    with pytest.raises(ValueError, match="holds trials of a sweep over \\['lr'\\], this sweep "
+                                         "varies \\['width'\\]"):
+        run_sweep(tiny_sweep(width=[4]), tmp_path, n_jobs=1, progress=False, log=None)
+
+
+def test_a_torn_last_record_is_never_misread(tmp_path: Path) -> None:
+    sweep = tiny_sweep(lr=[0.05, 0.1])
+    run_sweep(sweep, tmp_path / "whole", n_jobs=1, progress=False, log=None)
+    log = (tmp_path / "whole" / "results.jsonl").read_bytes()
+    expected = {r["trial"]: r for r in ResultsLog(tmp_path / "whole", ["lr"]).read()}
+    first_line = log.index(b"\n") + 1
+    for cut in range(first_line, len(log)):  # every byte of the second record, as a kill
+        folder = tmp_path / f"cut{cut}"
+        folder.mkdir()
+        (folder / "results.jsonl").write_bytes(log[:cut])
+        rows = ResultsLog(folder, ["lr"]).read()
+        assert [r["trial"] for r in rows] == [list(expected)[0]] or cut == len(log) - 1
+        for row in rows:
+            assert row == expected[row["trial"]]  # whole records only, never a torn value
+    folder = tmp_path / "resumed"
+    folder.mkdir()
+    (folder / "results.jsonl").write_bytes(log[:len(log) - 7])
+    result = run_sweep(sweep, folder, n_jobs=1, progress=False, log=None)
+    assert sorted(r["trial"] for r in result.rows) == sorted(expected)
+    def timeless(rows):
+        return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+
+    # the torn tail was cut off and its trial trained again, to the same numbers
+    assert timeless(ResultsLog(folder, ["lr"]).read()) == timeless(expected.values())
+
+
+def test_a_damaged_record_in_the_middle_is_named(tmp_path: Path) -> None:
+    run_sweep(tiny_sweep(lr=[0.05, 0.1]), tmp_path, n_jobs=1, progress=False, log=None)
+    path = tmp_path / "results.jsonl"
+    data = bytearray(path.read_bytes())
+    at = data.index(b"val_accuracy") + 20
+    data[at] = ord("9") if data[at] != ord("9") else ord("8")
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="results.jsonl, line 1: the record is damaged"):
+        run_sweep(tiny_sweep(lr=[0.05, 0.1]), tmp_path, n_jobs=1, progress=False, log=None)
+
+
+def test_huge_grids_are_refused_before_anything_is_listed(tmp_path: Path) -> None:
+    big = Sweep.from_dict({"base": {"dataset": "moons"},
+                           "grid": {"lr": [0.1] * 100, "epochs": list(range(1, 101)),
+                                    "seed": list(range(100)), "batch_size": [8] * 100}})
+    assert big.count() == 100_000_000
+    with pytest.raises(ValueError, match="describes 100,000,000 trials, more than max_trials "
+                                         "= 10,000"):
+        big.trials()
+    with pytest.raises(ValueError, match="max_trials must be a positive integer"):
+        Sweep.from_dict({"base": {}, "grid": {"lr": [0.1]}, "max_trials": "many"})
 
 
 def test_parallel_joblib_processes(tmp_path: Path) -> None:
@@ -226,7 +280,7 @@ def test_cli_sweep_prints_a_summary_and_resumes(tmp_path: Path, capsys) -> None:
     assert "running 2 one at a time in this process" in printed and "best: trial" in printed
     assert "val_loss" in printed.split("best: trial")[1]  # ranked by the chosen metric
     assert main(["sweep", "--config", str(config), "--out", str(out), "--no-progress"]) == 0
-    assert "2 already done" in capsys.readouterr().out
+    assert "2 already recorded" in capsys.readouterr().out
     assert len(read_csv(out)) == 2
 
 

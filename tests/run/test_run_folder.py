@@ -118,7 +118,10 @@ def test_an_old_run_survives_a_killed_overwrite(tmp_path: Path, delay: float) ->
 
 def test_a_second_writer_is_refused(tmp_path: Path) -> None:
     process = fcnn(*TRAIN, "--out", "run", cwd=tmp_path)
-    wait_for(partial_of(tmp_path / "run") / ".lock")
+    lock = partial_of(tmp_path / "run") / ".lock"
+    deadline = time.time() + 60
+    while not (lock.exists() and lock.read_text()) and time.time() < deadline:
+        time.sleep(0.02)  # the pid is written once the lock is held
     with pytest.raises(InputError, match=f"another fcnn process \\(pid {process.pid}\\) is "
                                          f"writing .*run.partial"):
         RunFolder.create(tmp_path / "run")

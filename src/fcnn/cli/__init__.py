@@ -14,8 +14,8 @@ from fcnn import __version__
 from fcnn.errors import FcnnError
 
 #: modules under fcnn.cli, each with register(subparsers) setting a ``run`` function.
-COMMANDS = ["train", "evaluate", "export", "sweep", "graph", "boundary", "templates", "lecture",
-            "playground"]
+COMMANDS = ["train", "evaluate", "predict", "export", "sweep", "graph", "boundary", "templates",
+            "lecture", "playground"]
 
 DESCRIPTION = """\
 fcnn: fully connected neural networks you can read, see and trust.

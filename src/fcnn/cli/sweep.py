@@ -13,8 +13,12 @@ random search, described by a TOML file with a [base] table of training options
 and a [grid] or [random] table of the values to try (see configs/sweep-digits.toml).
 
 Trials run in parallel processes on this machine (--jobs), or on the workers of a
-Dask cluster (--scheduler). Each finished trial is appended to OUT/results.csv at
-once; running the same command again resumes the sweep, skipping finished trials.
+Dask cluster (--scheduler). Each finished trial is appended at once to
+OUT/results.jsonl (one record a line, each sealed by a checksum, so a kill or a full
+disk cannot leave a record that reads wrong; OUT/results.csv is a readable copy);
+running the same command again resumes the sweep, skipping recorded trials (failed
+ones too, unless --retry-failed). A sweep may describe at most max_trials trials
+(10,000 unless its file raises it).
 The best configuration is written to OUT/best-config.toml for `fcnn train --config`.
 Needs: pip install 'fcnn[dask]'."""
 
@@ -39,6 +43,9 @@ def register(subparsers: Any) -> None:
                    help="run the trials on this Dask scheduler's workers")
     p.add_argument("--top", type=int, default=10, help="trials shown in the summary "
                    "(default 10)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="run again the trials recorded as failed (by default they are results "
+                   "and are not rerun)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(run=run)
 
@@ -52,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--jobs must be a positive number or -1 (one per CPU core), got 0.")
     try:
         result = run_sweep(sweep, folder, n_jobs=args.jobs, scheduler=args.scheduler,
-                           progress=not args.no_progress)
+                           progress=not args.no_progress, retry_failed=args.retry_failed)
     except ImportError as error:
         print(f"fcnn sweep: error: {error}", file=sys.stderr)
         return 2

@@ -151,6 +151,39 @@ def load_image_folder(
                    image_shape)
 
 
+def read_image(file: str | Path, image_shape: tuple[int, int, int]) -> np.ndarray:
+    """One PNG or JPEG file as a flattened CHW uint8 row of ``image_shape`` (resized to it).
+
+    Bounded like the folder loader: the header is checked before anything is decoded.
+
+    Args:
+        file: the image.
+        image_shape: ``(C, H, W)`` with C = 1 (grey) or 3 (RGB), e.g. a run's image shape.
+
+    Example:
+        >>> import tempfile
+        >>> from PIL import Image
+        >>> path = Path(tempfile.mkdtemp()) / "a.png"
+        >>> Image.new("RGB", (64, 48), (255, 0, 0)).save(path)
+        >>> row = read_image(path, (3, 32, 32))
+        >>> row.shape, int(row[0]), int(row[1024])
+        ((3072,), 255, 0)
+    """
+    from PIL import Image
+
+    channels, height, width = (int(n) for n in image_shape)
+    mode = {count: name for name, count in MODES.items()}.get(channels)
+    if mode is None:
+        raise ConfigError("image_shape", f"images have 1 or 3 channels, got image_shape "
+                                         f"{tuple(image_shape)}.")
+    file = Path(file)
+    with _open_image(Image, file) as (image, file_size):
+        _check_pixels(image, file, file_size)
+        check_allocation(DECODE_BYTES_PER_PIXEL * (image.height * image.width + height * width),
+                         f"decoding a {image.width}x{image.height} image", file)
+        return _decode(image, file, mode, (height, width))
+
+
 def _destinations(n: int, train_idx: np.ndarray,
                   test_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each of ``n`` examples: whether it goes to the test part, and its row there."""

@@ -19,16 +19,40 @@ from fcnn.registry import Registry
 _CHUNK_ROWS = 2048  # rows converted to float at a time, to keep memory flat on big sets
 
 
+#: The elementary steps a fitted preprocessor is made of, and the NumPy function of each.
+OPERATIONS = {"div": np.divide, "sub": np.subtract, "mul": np.multiply}
+
+
 class Preprocessor:
-    """Base class: subclasses set ``state_names`` and implement ``fit`` and ``_apply``."""
+    """Base class: subclasses set ``state_names`` and implement ``fit`` and ``operations``.
+
+    A fitted preprocessor is a short list of elementary steps on float32 rows (divide,
+    subtract, multiply by a constant vector; multiply by a matrix). ``transform`` runs
+    them with NumPy; the ONNX export writes the same steps as nodes, so a model file can
+    take raw inputs.
+    """
 
     state_names: tuple[str, ...] = ()
 
     def fit(self, X: np.ndarray) -> Preprocessor:
         raise NotImplementedError
 
-    def _apply(self, X: np.ndarray) -> np.ndarray:
+    def operations(self, n_features: int) -> list[tuple[str, np.ndarray]]:
+        """The transform of rows of ``n_features`` as ``(op, constant)`` steps, in order.
+
+        ``op`` is ``"div"``, ``"sub"`` or ``"mul"`` (by a scalar or a vector, elementwise)
+        or ``"matmul"`` (by a matrix).
+        """
         raise NotImplementedError
+
+    def _apply(self, X: np.ndarray) -> np.ndarray:
+        out = X.astype(np.float32)
+        for op, value in self.operations(X.shape[1]):
+            if op == "matmul":
+                out = out @ value
+            else:
+                OPERATIONS[op](out, value, out=out)
+        return out
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Apply the fitted transform to ``X`` ``(N, D)``; returns ``float32``."""
@@ -90,10 +114,8 @@ class Scale(Preprocessor):
             self.max_value = np.float32(largest if largest > 0 else 1.0)
         return self
 
-    def _apply(self, X: np.ndarray) -> np.ndarray:
-        out = X.astype(np.float32)
-        out /= self.max_value
-        return out
+    def operations(self, n_features: int) -> list[tuple[str, np.ndarray]]:
+        return [("div", np.asarray(self.max_value, dtype=np.float32))]
 
 
 class Standardize(Preprocessor):
@@ -145,19 +167,16 @@ class Standardize(Preprocessor):
         self.std = np.where(std > 0, std, 1.0).astype(np.float32)
         return self
 
-    def _apply(self, X: np.ndarray) -> np.ndarray:
-        repeat = X.shape[1] // len(self.mean)
-        if repeat * len(self.mean) != X.shape[1]:
+    def operations(self, n_features: int) -> list[tuple[str, np.ndarray]]:
+        repeat = n_features // len(self.mean)
+        if repeat * len(self.mean) != n_features:
             raise InputError(
                 f"Standardize was fitted with {len(self.mean)} {self.per}s but X has "
-                f"{X.shape[1]} features."
+                f"{n_features} features."
             )
         mean = np.repeat(self.mean, repeat)
         scale = np.repeat(1.0 / (self.std + np.float32(self.eps)), repeat).astype(np.float32)
-        out = X.astype(np.float32)
-        out -= mean
-        out *= scale
-        return out
+        return [("sub", mean), ("mul", scale)]
 
     def _channels_of(self, X: np.ndarray) -> int:
         if X.shape[1] % self.channels:
@@ -200,15 +219,13 @@ class _Whiten(Preprocessor):
     def _matrix(self, eigenvalues: np.ndarray, eigenvectors: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def _apply(self, X: np.ndarray) -> np.ndarray:
-        if X.shape[1] != len(self.mean):
+    def operations(self, n_features: int) -> list[tuple[str, np.ndarray]]:
+        if n_features != len(self.mean):
             raise InputError(
                 f"{type(self).__name__} was fitted on {len(self.mean)} features, X has "
-                f"{X.shape[1]}."
+                f"{n_features}."
             )
-        centred = X.astype(np.float32)
-        centred -= self.mean
-        return centred @ self.matrix
+        return [("sub", self.mean), ("matmul", self.matrix)]
 
 
 class PCAWhiten(_Whiten):
@@ -308,6 +325,16 @@ class Pipeline(Preprocessor):
         for step in self.steps:
             X = step.transform(X)
         return X.astype(np.float32, copy=False)
+
+    def operations(self, n_features: int) -> list[tuple[str, np.ndarray]]:
+        """Every step's operations in order (a matrix step changes the width for the next)."""
+        steps: list[tuple[str, np.ndarray]] = []
+        for step in self.steps:
+            for op, value in step.operations(n_features):
+                steps.append((op, value))
+                if op == "matmul":
+                    n_features = value.shape[1]
+        return steps
 
     def state_dict(self) -> dict[str, np.ndarray]:
         state = {}

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fcnn.engine import Tensor
+from fcnn.limits import check_allocation
 from fcnn.nn import functional as F
 from fcnn.nn.activations import ACTIVATIONS
 from fcnn.nn.init import INITIALIZERS
@@ -394,16 +395,21 @@ class MLP(Sequential):
             options["negative_slope"] = negative_slope
         F.check_granularity(granularity)
         INITIALIZERS.get(init)
+        in_features = _check_size("MLP", "in_features", in_features)
+        out_features = _check_size("MLP", "out_features", out_features)
+        widths = [in_features, *hidden, out_features]
+        weights = sum((n_in + 1) * n_out for n_in, n_out in zip(widths[:-1], widths[1:]))
+        # parameters, their gradients and an optimizer's state: about 4 copies of float32
+        check_allocation(16 * weights, f"an MLP of widths {widths[:8]}"
+                                       f"{'...' if len(widths) > 8 else ''}")
         self.config = {
-            "in_features": _check_size("MLP", "in_features", in_features), "hidden": hidden,
-            "out_features": _check_size("MLP", "out_features", out_features),
+            "in_features": in_features, "hidden": hidden, "out_features": out_features,
             "activation": activations, "negative_slope": negative_slope,
             "dropout": dropout, "batchnorm": bool(batchnorm), "init": init,
             "seed": seed if isinstance(seed, (int, np.integer)) else None,
             "granularity": granularity,
         }
         rng = new_generator(seed)
-        widths = [self.config["in_features"], *hidden, self.config["out_features"]]
         layers: list[Module] = []
         for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
             layers.append(Linear(n_in, n_out, init=init, seed=rng, granularity=granularity))
