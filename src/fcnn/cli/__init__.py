@@ -15,7 +15,7 @@ from fcnn.errors import FcnnError
 
 #: modules under fcnn.cli, each with register(subparsers) setting a ``run`` function.
 COMMANDS = ["train", "evaluate", "predict", "export", "sweep", "graph", "boundary", "templates",
-            "lecture"]
+            "lecture", "playground"]
 
 DESCRIPTION = """\
 fcnn: fully connected neural networks you can read, see and trust.

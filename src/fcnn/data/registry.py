@@ -13,6 +13,7 @@ from fcnn.data.digits import load_digits
 from fcnn.data.files import shorten
 from fcnn.data.idx import load_fashion_mnist, load_mnist
 from fcnn.data.image_folder import load_image_folder
+from fcnn.data.playground import load_playground
 from fcnn.data.toy import TOY_SETS, toy_loader
 from fcnn.errors import ConfigError
 from fcnn.registry import Registry
@@ -27,6 +28,7 @@ DATASETS.add("fashion-mnist", load_fashion_mnist, help="Fashion-MNIST clothing, 
 DATASETS.add("cifar10", load_cifar10, aliases=("cifar-10",), help="CIFAR-10, 32x32 colour")
 for _name in TOY_SETS:
     DATASETS.add(_name, toy_loader(_name), help=f"2-D toy set {_name!r}")
+DATASETS.add("playground", load_playground, help="the playground's 2-D data, 2-5 classes")
 
 
 def dataset_names() -> list[str]:
