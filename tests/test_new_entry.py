@@ -121,3 +121,27 @@ def test_expression_parser_and_curves() -> None:
         assert float(f) == pytest.approx(np.log1p(np.e))
         y, dy = activation_curve("softplus", np.array([0.0]))
         assert dy[0] == pytest.approx(0.5)  # the derivative is the sigmoid
+
+
+def test_an_activation_with_an_option_trains_from_a_configuration(capsys) -> None:
+    from fcnn.cli import main
+    from fcnn.registry import Option
+    from fcnn.run import TrainConfig, run_experiment
+
+    def scaled_tanh(x, gain=1.0, *, granularity="coarse"):
+        return (x * gain).tanh()
+
+    entry = Entry("scaled_tanh", scaled_tanh,
+                  options=(Option("gain", float, 1.0, low=0, low_open=True, help="x scale"),))
+    with ACTIVATIONS.temporarily(entry):
+        config = TrainConfig(dataset="moons", hidden=[4], activation="scaled_tanh", gain=2.0,
+                             epochs=1)
+        result = run_experiment(config, progress=False, log=None)
+        assert result.model[1].options == {"gain": 2.0}
+        with pytest.raises(ValueError, match="gain: applies to activation scaled_tanh, not to "
+                                             "relu"):
+            TrainConfig(gain=2.0)
+        with pytest.raises(SystemExit):
+            main(["train", "--help"])
+        assert "--gain X x scale [scaled_tanh] (default: 1.0 with scaled_tanh)" in \
+            " ".join(capsys.readouterr().out.split())

@@ -359,16 +359,19 @@ class MLP(Sequential):
         out_features: number of classes.
         activation: a name of ``nn.ACTIVATIONS`` ("relu", "leaky_relu", "sigmoid", "tanh",
             "identity"), or a list with one name per hidden layer.
-        negative_slope: k of Leaky ReLU (only with a "leaky_relu" layer; default 0.01).
         dropout: dropout probability after each hidden activation (0 = none).
         batchnorm: insert BatchNorm1d before each hidden activation.
         init: weight initialiser name ("pytorch", "xavier", "he").
         seed: seed of the initial weights and dropout masks (same seed, same weights);
             None draws from the package-level generator.
         granularity: "coarse" or "fine" for every layer.
+        **activation_options: options of the activations, e.g. ``negative_slope=0.1`` (k of
+            Leaky ReLU); each must belong to one of the network's activations.
 
     Example:
         >>> import fcnn, numpy as np
+        >>> MLP(2, [4, 4], 2, activation=["relu", "leaky_relu"], negative_slope=0.1, seed=0)[3]
+        LeakyReLU(negative_slope=0.1)
         >>> net = MLP(64, [32], 10, seed=0)
         >>> net.describe()
         '64-32-10, relu'
@@ -377,9 +380,9 @@ class MLP(Sequential):
     """
 
     def __init__(self, in_features: int, hidden: Sequence[int] = (), out_features: int = 10, *,
-                 activation: str | Sequence[str] = "relu", negative_slope: float | None = None,
-                 dropout: float = 0.0, batchnorm: bool = False, init: str = "pytorch",
-                 seed: Seed = None, granularity: str = "coarse") -> None:
+                 activation: str | Sequence[str] = "relu", dropout: float = 0.0,
+                 batchnorm: bool = False, init: str = "pytorch", seed: Seed = None,
+                 granularity: str = "coarse", **activation_options: Any) -> None:
         hidden = _HIDDEN.check(list(hidden) if isinstance(hidden, tuple) else hidden, "MLP: ")
         activations = _ACTIVATION.check(activation, "MLP: ")
         if isinstance(activations, list) and len(activations) != len(hidden):
@@ -387,12 +390,12 @@ class MLP(Sequential):
                              f"{len(hidden)} hidden layers; give one name per hidden layer, "
                              f"or one name for all.")
         per_layer = activations if isinstance(activations, list) else [activations] * len(hidden)
-        options = {}
-        if negative_slope is not None:
-            if "leaky_relu" not in per_layer:
-                raise ValueError(f"MLP: negative_slope applies to leaky_relu layers, and this "
-                                 f"network has none ({activation!r}); remove negative_slope.")
-            options["negative_slope"] = negative_slope
+        options = {key: value for key, value in activation_options.items() if value is not None}
+        for key in options:
+            if not any(ACTIVATIONS.get(name).option(key) for name in per_layer):
+                owners = ", ".join(ACTIVATIONS.owners(key)) or "no activation"
+                raise ValueError(f"MLP: {key} is an option of {owners}, and this network has "
+                                 f"none ({activation!r}); remove {key}.")
         F.check_granularity(granularity)
         INITIALIZERS.get(init)
         in_features = _check_size("MLP", "in_features", in_features)
@@ -404,8 +407,7 @@ class MLP(Sequential):
                                        f"{'...' if len(widths) > 8 else ''}")
         self.config = {
             "in_features": in_features, "hidden": hidden, "out_features": out_features,
-            "activation": activations, "negative_slope": negative_slope,
-            "dropout": dropout, "batchnorm": bool(batchnorm), "init": init,
+            "activation": activations, **options, "dropout": dropout, "batchnorm": bool(batchnorm), "init": init,
             "seed": seed if isinstance(seed, (int, np.integer)) else None,
             "granularity": granularity,
         }
@@ -437,7 +439,7 @@ class MLP(Sequential):
             slope = config.pop("leaky_slope")
             if "leaky_relu" in np.atleast_1d(config.get("activation", "relu")).tolist():
                 config.setdefault("negative_slope", slope)
-        known = set(cls(1, [], 1, seed=0).config)
+        known = set(cls(1, [], 1, seed=0).config) | set(ACTIVATIONS.options())
         unknown = set(config) - known
         if unknown:
             raise ValueError(f"MLP config has unknown keys {sorted(unknown)}; known: "

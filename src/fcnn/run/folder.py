@@ -310,21 +310,44 @@ def load_run(folder: str | Path) -> LoadedRun:
         raise InputError(f"{folder / 'model.json'}: 'extra' is not a table; the file was edited.",
                          folder)
     config = safe_config(extra.get("train_config", {}), folder / "model.json")
+    class_names = extra.get("class_names")
+    out_features = model.config["out_features"]
+    if not isinstance(class_names, list) or len(class_names) != out_features or \
+            not all(isinstance(name, str) for name in class_names):
+        raise InputError(f"{folder / 'model.json'}: 'extra.class_names' must list the "
+                         f"{out_features} class names as strings; the file was edited.", folder)
     image_shape = extra.get("image_shape")
+    if image_shape is not None and not (
+            isinstance(image_shape, list) and len(image_shape) == 3 and
+            all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in image_shape)):
+        raise InputError(f"{folder / 'model.json'}: 'extra.image_shape' must be [C, H, W] or "
+                         f"null; the file was edited.", folder)
     try:
         preprocessing = make_preprocessing(extra.get("preprocess", []),
                                            tuple(image_shape) if image_shape else None)
     except (ValueError, TypeError) as error:
         raise InputError(f"{folder / 'model.json'}: {error}", folder) from None
+    if list(extra.get("preprocess", [])) != list(config.preprocess):
+        raise InputError(f"{folder / 'model.json'}: its preprocessing steps "
+                         f"{extra.get('preprocess')} differ from its configuration's "
+                         f"{config.preprocess}; the file was edited.", folder)
     path = folder / PREPROCESS_FILE
-    if path.is_file():
-        try:
-            preprocessing.load_state_dict(load_file(str(path)))
-        except Exception as error:  # safetensors raises several types for a damaged file
-            raise InputError(f"{path} could not be read ({error}); the run folder is damaged.",
-                             path) from None
-    class_names = extra.get("class_names") or [str(i) for i in
-                                               range(model.config["out_features"])]
-    return LoadedRun(model, preprocessing, [str(c) for c in class_names], config, folder,
+    try:
+        state = load_file(str(path)) if path.is_file() else {}
+    except Exception as error:  # safetensors raises several types for a damaged file
+        raise InputError(f"{path} could not be read ({error}); the run folder is damaged.",
+                         path) from None
+    expected = {f"{i}.{name}" for i, step in enumerate(preprocessing.steps)
+                for name in step.state_names}
+    if set(state) != expected:
+        raise InputError(f"{path} holds the state {sorted(state)[:6]} but the preprocessing "
+                         f"{config.preprocess} needs {sorted(expected)[:6]}; the run folder was "
+                         f"edited or is damaged.", path)
+    try:
+        preprocessing.load_state_dict(state)
+    except (ValueError, TypeError) as error:
+        raise InputError(f"{path} does not fit the preprocessing {config.preprocess} ({error}).",
+                         path) from None
+    return LoadedRun(model, preprocessing, class_names, config, folder,
                      str(extra.get("dataset", config.dataset)),
                      tuple(image_shape) if image_shape else None)

@@ -82,7 +82,7 @@ def _is_foldable(t: Tensor) -> bool:
 def _op_text(t: Tensor) -> str:
     """The op's symbol with scalar constants folded in: ``+1``, ``*2``, ``max(.,0)``."""
     text = t.grad_fn.describe() if t.grad_fn is not None else t.op
-    constants = [(i, float(p.data)) for i, p in enumerate(t.parents) if _is_foldable(p)]
+    constants = [(i, float(p.data.item())) for i, p in enumerate(t.parents) if _is_foldable(p)]
     if len(constants) != 1 or len(t.parents) != 2:
         return text
     position, c = constants[0]
@@ -138,7 +138,7 @@ def build_graph(output: Tensor) -> list[GraphNode]:
             continue
         if t.is_leaf:
             kind = "input" if t.requires_grad else "constant"
-            text = t.label or (f"{float(t.data):g}" if t.data.size == 1 else
+            text = t.label or (f"{float(t.data.item()):g}" if t.data.size == 1 else
                                tr("graph.constant", shape=t.data.shape))
             if kind == "input" and t.label is None:
                 text = tr("graph.input", n=len(nodes))
