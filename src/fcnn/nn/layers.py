@@ -407,7 +407,8 @@ class MLP(Sequential):
                                        f"{'...' if len(widths) > 8 else ''}")
         self.config = {
             "in_features": in_features, "hidden": hidden, "out_features": out_features,
-            "activation": activations, **options, "dropout": dropout, "batchnorm": bool(batchnorm), "init": init,
+            "activation": activations, **options, "dropout": dropout,
+            "batchnorm": bool(batchnorm), "init": init,
             "seed": seed if isinstance(seed, (int, np.integer)) else None,
             "granularity": granularity,
         }
