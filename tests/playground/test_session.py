@@ -33,6 +33,7 @@ def weights(model) -> dict[str, np.ndarray]:
 SETUPS = {
     "spiral-3-classes-momentum": dict(shape="spiral", classes=3, hidden=[8, 8], noise=0.1,
                                       n_samples=150),
+    "gauss-l1": dict(shape="gauss", hidden=[8], l1=0.3, lr=0.1, n_samples=80),
     "adam-dropout-batchnorm-leaky-per-layer": dict(
         shape="moons", hidden=[6, 5], activation=["leaky_relu", "tanh"], negative_slope=0.1,
         optimizer="adam", lr=0.01, dropout=0.2, batchnorm=True, n_samples=120, seed=3,
@@ -204,11 +205,11 @@ def test_removing_the_activations_collapses_the_network_to_one_linear_map():
     session.close()
 
 
-def test_l1_moves_weights_to_exactly_zero_and_is_noted_in_the_export():
+def test_l1_moves_weights_to_exactly_zero_and_is_part_of_the_export():
     session = trained(dict(shape="gauss", hidden=[8], l1=0.3, lr=0.1, n_samples=80), 5)
     first = weights(session.state.model)["0.weight"]
     assert np.mean(first == 0) > 0.3
-    assert "NOT included: l1 = 0.3" in session.export_toml()
+    assert "\nl1 = 0.3\n" in session.export_toml()  # fcnn train applies it the same way
     session.close()
 
 

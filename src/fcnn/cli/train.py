@@ -43,7 +43,7 @@ override those of --config FILE.toml (whose keys are the option names)."""
 GROUPS = {
     "data": ("dataset", "data_dir", "preprocess", "augment"),
     "model": ("hidden", "activation", "dropout", "batchnorm", "init", "granularity"),
-    "training": ("loss", "optimizer", "schedule", "warmup_steps", "clip_norm", "epochs",
+    "training": ("loss", "optimizer", "schedule", "warmup_steps", "clip_norm", "l1", "epochs",
                  "batch_size", "validation_split", "early_stopping", "seed"),
 }
 

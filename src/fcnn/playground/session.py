@@ -52,7 +52,7 @@ from fcnn.run import (
     load_run,
     write_run,
 )
-from fcnn.train import Callback, History, TrainState, predict_scores, train_epoch
+from fcnn.train import History, L1Shrink, TrainState, predict_scores, train_epoch
 
 #: Side of the grid of each neuron's heat map, and of the output map.
 GRID = 20
@@ -88,22 +88,6 @@ def _to_bytes(values: np.ndarray, low: float, high: float) -> np.ndarray:
     """``values`` in [low, high] (clipped) as 0..255."""
     scaled = (np.clip(np.nan_to_num(values), low, high) - low) * (255.0 / (high - low))
     return np.rint(scaled).astype(np.uint8)
-
-
-class L1Shrink(Callback):
-    """L1 regularisation as TensorFlow Playground applies it: after each step, every weight
-    moves ``lr * rate`` towards 0 and stops at 0 (biases are not regularised)."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-
-    def on_batch_end(self, state: TrainState, logs: dict[str, float]) -> None:
-        shrink = state.optimizer.schedule(state.optimizer.steps - 1) * self.rate
-        for p in state.optimizer.params:
-            if p.data.ndim >= 2:
-                magnitude = np.abs(p.data) - np.float32(shrink)
-                np.maximum(magnitude, 0, out=magnitude)
-                np.copysign(magnitude, p.data, out=p.data)
 
 
 class Session:
@@ -197,12 +181,10 @@ class Session:
                                 rng=new_generator(self.config.seed))
         self.state.epoch = len(history)
         model.train()
-        self.callbacks = [L1Shrink(setup.play["l1"])] if setup.play["l1"] else []
+        self.callbacks = [L1Shrink(self.config.l1)] if self.config.l1 else []
         self.playing, self.stopped, self.edited = False, None, False
         self._sent_history = 0
         self.notes = []
-        if setup.play["l1"]:
-            self.notes.append("l1")
         self.evaluation = self._evaluate()
 
     # ----- training -----------------------------------------------------------------
@@ -335,7 +317,6 @@ class Session:
         setup = Setup.from_values(values)
         old = self.setup
         same = (setup.data == old.data and setup.config == old.config and
-                setup.play["l1"] == old.play["l1"] and
                 (setup.config.schedule == "constant" or
                  setup.play["stop_epoch"] == old.play["stop_epoch"]))
         if not same:
@@ -561,10 +542,6 @@ class Session:
         lines = ["# fcnn playground setup: `fcnn train --config THIS_FILE` trains the same "
                  "network",
                  f"# on the same data to the same weights as the playground at epoch {epochs}."]
-        if self.setup.play["l1"]:
-            lines.append(f"# NOT included: l1 = {self.setup.play['l1']!r} (L1 regularisation "
-                         f"is playground-only; fcnn train has no L1 option), so the weights "
-                         f"differ.")
         if self.edited:
             lines.append("# NOT included: weights edited by hand in the page (export a run "
                          "folder to keep them).")

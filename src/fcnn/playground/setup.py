@@ -9,7 +9,7 @@ requests and the TOML it exports:
   optimizer and its options...), checked by ``TrainConfig.from_dict``; the keys the
   playground sets itself (the data set, preprocessing, validation split, epochs) are
   refused;
-* the playground's own keys in :data:`PLAY_OPTIONS` (L1 rate, stop condition, speed).
+* the playground's own keys in :data:`PLAY_OPTIONS` (data seed, stop condition, speed).
 
 Keys left out take :data:`DEFAULTS` (TensorFlow Playground's first screen: a 4-2
 tanh network, batch size 10, learning rate 0.03 for SGD), then the schema's.
@@ -47,9 +47,6 @@ MAX_EPOCHS = 1_000_000
 PLAY_OPTIONS: tuple[Option, ...] = (
     Option("data_seed", int, 0, low=0, high=2**31 - 1,
            help="seed of the points and of the training/test split (Regenerate draws new ones)"),
-    Option("l1", float, 0.0, low=0, high=1,
-           help="L1 regularisation rate: after each step every weight moves lr * rate towards "
-                "0 and stops there (playground only: fcnn train has no L1)"),
     Option("stop_epoch", int, None, low=1, high=MAX_EPOCHS, nullable=True, example=200,
            help="pause when training reaches this epoch"),
     Option("target_loss", float, None, low=0, nullable=True, example=0.05,

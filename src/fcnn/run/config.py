@@ -53,6 +53,9 @@ GENERAL: tuple[Option, ...] = (
            help="activation of the hidden layers (a name, or one per layer)"),
     Option("dropout", float, 0.0, low=0, high=1, high_open=True,
            help="dropout probability after each hidden layer"),
+    Option("l1", float, 0.0, low=0, high=1,
+           help="L1 regularisation rate: after each step every weight moves lr * l1 towards 0 "
+                "and stops there (TensorFlow Playground's L1)"),
     Option("batchnorm", bool, False, help="batch normalisation before each hidden activation"),
     Option("init", str, "pytorch", choices=INITIALIZERS, help="weight initialisation"),
     Option("granularity", str, "coarse", choices=("coarse", "fine"),

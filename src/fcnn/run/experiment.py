@@ -31,7 +31,15 @@ from fcnn.nn import LOSSES, MLP, Loss
 from fcnn.optim import OPTIMIZERS, Optimizer, make_schedule
 from fcnn.run.config import TrainConfig
 from fcnn.run.folder import RunFolder, write_run
-from fcnn.train import BestCheckpoint, Callback, EarlyStopping, History, fit, predict_scores
+from fcnn.train import (
+    BestCheckpoint,
+    Callback,
+    EarlyStopping,
+    History,
+    L1Shrink,
+    fit,
+    predict_scores,
+)
 from fcnn.train.checkpoint import Checkpoint, load_checkpoint
 from fcnn.train.loop import split_validation
 
@@ -152,11 +160,43 @@ def resume_experiment(folder: str | Path, progress: bool = True,
                   resume=True)
 
 
+def _callbacks(config: TrainConfig, run: RunFolder | None, validate: bool,
+               extra: Sequence[Callback], checkpoint_seconds: float | None
+               ) -> tuple[list[Callback], BestCheckpoint | None]:
+    """The callbacks of a run: the caller's, the best epoch and early stopping (with a
+    validation set), and the checkpoint (with a run folder)."""
+    callbacks: list[Callback] = list(extra)
+    best = BestCheckpoint(monitor="val_loss") if validate else None
+    if best is not None:
+        callbacks.append(best)
+        if config.early_stopping is not None:
+            callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping))
+    if config.l1:
+        callbacks.append(L1Shrink(config.l1))
+    if run is not None:
+        callbacks.append(Checkpoint(run.checkpoint, every_seconds=checkpoint_seconds))
+    return callbacks, best
+
+
+def _last_good(run: RunFolder, model: MLP, best: BestCheckpoint | None) -> History:
+    """After a divergence: the history of the last checkpoint, and its weights in ``model``
+    unless ``fit`` already restored the best epoch's."""
+    saved = load_checkpoint(run.checkpoint)
+    history = History()
+    for record in saved.document["history"]["epochs"]:
+        history.append(record)
+    history.best_epoch = saved.document["history"]["best_epoch"]
+    if best is None or best.best_state is None:
+        model.load_state_dict(saved.arrays_under("model."))
+    return history
+
+
 def _train(config: TrainConfig, run: RunFolder | None, progress: bool,
            log: Callable[[str], None] | None, extra_callbacks: Sequence[Callback],
            artifacts: Sequence[Artifact], checkpoint_seconds: float | None,
            resume: bool) -> RunResult:
     say = log or (lambda message: None)
+    status = None
     try:
         started = time.perf_counter()
         dataset, preprocessing, X_train, X_test = prepare_data(config)
@@ -172,16 +212,8 @@ def _train(config: TrainConfig, run: RunFolder | None, progress: bool,
             validation = (X_val, y_val)
         steps = -(-len(X_train) // config.batch_size) * config.epochs
         loss = build_loss(config)
-        callbacks: list[Callback] = list(extra_callbacks)
-        best = BestCheckpoint(monitor="val_loss") if validation is not None else None
-        if best is not None:
-            callbacks.append(best)
-            if config.early_stopping is not None:
-                callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping))
-        checkpoint = None
-        if run is not None:
-            checkpoint = Checkpoint(run.checkpoint, every_seconds=checkpoint_seconds)
-            callbacks.append(checkpoint)
+        callbacks, best = _callbacks(config, run, validation is not None, extra_callbacks,
+                                     checkpoint_seconds)
         augment = None
         if config.augment:
             if dataset.image_shape is None:
@@ -197,17 +229,10 @@ def _train(config: TrainConfig, run: RunFolder | None, progress: bool,
                           batch_size=config.batch_size, clip_norm=config.clip_norm,
                           validation_data=validation, augment=augment, callbacks=callbacks,
                           progress=progress, seed=config.seed, resume=start_from)
-            status = None
         except DivergenceError as error:
             if run is None or not run.checkpoint.is_file():
-                raise
-            saved = load_checkpoint(run.checkpoint)
-            history = History()
-            for record in saved.document["history"]["epochs"]:
-                history.append(record)
-            history.best_epoch = saved.document["history"]["best_epoch"]
-            if best is None or best.best_state is None:  # else fit restored the best weights
-                model.load_state_dict(saved.arrays_under("model."))
+                raise  # nothing good to keep
+            history = _last_good(run, model, best)
             status = {"status": "diverged", "error": str(error)}
         scores = predict_scores(model, X_test)
         predictions = scores.argmax(axis=1)

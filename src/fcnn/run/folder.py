@@ -283,6 +283,57 @@ def safe_config(stored: Any, where: Path) -> TrainConfig:
                          f"edited.", where) from None
 
 
+def _check_extra(extra: Any, model: MLP, where: Path) -> tuple[list[str], tuple | None]:
+    """The class names and image shape of ``model.json``'s extra table, checked."""
+    if not isinstance(extra, dict):
+        raise InputError(f"{where}: 'extra' is not a table; the file was edited.", where)
+    class_names = extra.get("class_names")
+    out_features = model.config["out_features"]
+    if not isinstance(class_names, list) or len(class_names) != out_features or \
+            not all(isinstance(name, str) for name in class_names):
+        raise InputError(f"{where}: 'extra.class_names' must list the {out_features} class "
+                         f"names as strings; the file was edited.", where)
+    shape = extra.get("image_shape")
+    if shape is not None and not (
+            isinstance(shape, list) and len(shape) == 3 and
+            all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape)):
+        raise InputError(f"{where}: 'extra.image_shape' must be [C, H, W] or null; the file "
+                         f"was edited.", where)
+    return class_names, tuple(shape) if shape else None
+
+
+def _load_preprocessing(folder: Path, steps: Any, config: TrainConfig,
+                        image_shape: tuple | None) -> Pipeline:
+    """The fitted preprocessing of a run: its steps from ``model.json``, checked against the
+    configuration, and exactly the state they need from ``preprocess.safetensors``."""
+    where = folder / "model.json"
+    if not isinstance(steps, list) or steps != list(config.preprocess):
+        raise InputError(f"{where}: its preprocessing steps {steps} differ from its "
+                         f"configuration's {config.preprocess}; the file was edited.", where)
+    try:
+        preprocessing = make_preprocessing(steps, image_shape)
+    except (ValueError, TypeError) as error:
+        raise InputError(f"{where}: {error}", where) from None
+    path = folder / PREPROCESS_FILE
+    try:
+        state = load_file(str(path)) if path.is_file() else {}
+    except Exception as error:  # safetensors raises several types for a damaged file
+        raise InputError(f"{path} could not be read ({error}); the run folder is damaged.",
+                         path) from None
+    expected = {f"{i}.{name}" for i, step in enumerate(preprocessing.steps)
+                for name in step.state_names}
+    if set(state) != expected:
+        raise InputError(f"{path} holds the state {sorted(state)[:6]} but the preprocessing "
+                         f"{config.preprocess} needs {sorted(expected)[:6]}; the run folder was "
+                         f"edited or is damaged.", path)
+    try:
+        preprocessing.load_state_dict(state)
+    except (ValueError, TypeError) as error:
+        raise InputError(f"{path} does not fit the preprocessing {config.preprocess} ({error}).",
+                         path) from None
+    return preprocessing
+
+
 def load_run(folder: str | Path) -> LoadedRun:
     """Read a run folder written by ``fcnn train`` (verified, no pickle, no download).
 
@@ -306,48 +357,8 @@ def load_run(folder: str | Path) -> LoadedRun:
     document = read_model_json(folder)
     model = load_model(folder)
     extra = document.get("extra") or {}
-    if not isinstance(extra, dict):
-        raise InputError(f"{folder / 'model.json'}: 'extra' is not a table; the file was edited.",
-                         folder)
+    class_names, image_shape = _check_extra(extra, model, folder / "model.json")
     config = safe_config(extra.get("train_config", {}), folder / "model.json")
-    class_names = extra.get("class_names")
-    out_features = model.config["out_features"]
-    if not isinstance(class_names, list) or len(class_names) != out_features or \
-            not all(isinstance(name, str) for name in class_names):
-        raise InputError(f"{folder / 'model.json'}: 'extra.class_names' must list the "
-                         f"{out_features} class names as strings; the file was edited.", folder)
-    image_shape = extra.get("image_shape")
-    if image_shape is not None and not (
-            isinstance(image_shape, list) and len(image_shape) == 3 and
-            all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in image_shape)):
-        raise InputError(f"{folder / 'model.json'}: 'extra.image_shape' must be [C, H, W] or "
-                         f"null; the file was edited.", folder)
-    try:
-        preprocessing = make_preprocessing(extra.get("preprocess", []),
-                                           tuple(image_shape) if image_shape else None)
-    except (ValueError, TypeError) as error:
-        raise InputError(f"{folder / 'model.json'}: {error}", folder) from None
-    if list(extra.get("preprocess", [])) != list(config.preprocess):
-        raise InputError(f"{folder / 'model.json'}: its preprocessing steps "
-                         f"{extra.get('preprocess')} differ from its configuration's "
-                         f"{config.preprocess}; the file was edited.", folder)
-    path = folder / PREPROCESS_FILE
-    try:
-        state = load_file(str(path)) if path.is_file() else {}
-    except Exception as error:  # safetensors raises several types for a damaged file
-        raise InputError(f"{path} could not be read ({error}); the run folder is damaged.",
-                         path) from None
-    expected = {f"{i}.{name}" for i, step in enumerate(preprocessing.steps)
-                for name in step.state_names}
-    if set(state) != expected:
-        raise InputError(f"{path} holds the state {sorted(state)[:6]} but the preprocessing "
-                         f"{config.preprocess} needs {sorted(expected)[:6]}; the run folder was "
-                         f"edited or is damaged.", path)
-    try:
-        preprocessing.load_state_dict(state)
-    except (ValueError, TypeError) as error:
-        raise InputError(f"{path} does not fit the preprocessing {config.preprocess} ({error}).",
-                         path) from None
+    preprocessing = _load_preprocessing(folder, extra.get("preprocess", []), config, image_shape)
     return LoadedRun(model, preprocessing, class_names, config, folder,
-                     str(extra.get("dataset", config.dataset)),
-                     tuple(image_shape) if image_shape else None)
+                     str(extra.get("dataset", config.dataset)), image_shape)

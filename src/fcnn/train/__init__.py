@@ -5,6 +5,7 @@ from fcnn.train.callbacks import (
     Callback,
     EarlyStopping,
     History,
+    L1Shrink,
     ProgressBar,
     TrainState,
 )
@@ -19,7 +20,7 @@ from fcnn.train.loop import (
 )
 
 __all__ = [
-    "BestCheckpoint", "Callback", "EarlyStopping", "History", "ProgressBar", "TrainState",
-    "check_inputs", "evaluate", "fit", "predict", "predict_scores", "split_validation",
-    "train_epoch",
+    "BestCheckpoint", "Callback", "EarlyStopping", "History", "L1Shrink", "ProgressBar",
+    "TrainState", "check_inputs", "evaluate", "fit", "predict", "predict_scores",
+    "split_validation", "train_epoch",
 ]

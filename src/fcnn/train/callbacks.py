@@ -194,6 +194,38 @@ class ProgressBar(Callback):
             self.bar.close()
 
 
+class L1Shrink(Callback):
+    """L1 regularisation as TensorFlow Playground applies it (a proximal step).
+
+    After each optimizer step every weight moves ``lr * rate`` towards 0 and stops at 0,
+    so small weights become exactly 0; biases (1-d parameters) are not regularised.
+
+    Example:
+        >>> import numpy as np
+        >>> from fcnn.nn import MLP
+        >>> from fcnn.train import fit
+        >>> X = np.random.default_rng(0).normal(size=(64, 4)).astype(np.float32)
+        >>> model = MLP(4, [8], 2, seed=0)
+        >>> _ = fit(model, X, (X[:, 0] > 0).astype(int), lr=0.1, epochs=10, progress=False,
+        ...         seed=0, callbacks=[L1Shrink(0.05)])
+        >>> int((model[0].weight.data == 0).sum()) > 0      # the useless inputs are cut off
+        True
+    """
+
+    def __init__(self, rate: float) -> None:
+        if not rate >= 0:
+            raise ValueError(f"L1Shrink: rate must be >= 0, got {rate!r}.")
+        self.rate = rate
+
+    def on_batch_end(self, state: TrainState, logs: dict[str, float]) -> None:
+        shrink = np.float32(state.optimizer.schedule(state.optimizer.steps - 1) * self.rate)
+        for p in state.optimizer.params:
+            if p.data.ndim >= 2:
+                magnitude = np.abs(p.data) - shrink
+                np.maximum(magnitude, 0, out=magnitude)
+                np.copysign(magnitude, p.data, out=p.data)
+
+
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs."""
 

@@ -30,7 +30,6 @@ window.FCNN_I18N = {
     stopped_target_loss: "Stopped at epoch {epoch}: the training loss reached the target.",
     stopped_diverged: "The loss diverged at epoch {epoch}: lower the learning rate and reset.",
     edited_note: "Weights edited by hand: the TOML export does not include the edits (a run folder does).",
-    note_l1: "L1 is playground-only: the exported TOML trains without it.",
     connection_lost: "The connection to fcnn playground was lost: is it still running? Reload the page.",
     explain_hint: "Click a point of the output map (mode: explain) to see its forward pass, neuron by neuron, and its losses.",
     point: "Point", true_class: "true class", predicted: "predicted", inputs: "inputs",
@@ -92,7 +91,6 @@ window.FCNN_I18N = {
     stopped_target_loss: "在第 {epoch} 轮停止：训练损失达到目标。",
     stopped_diverged: "损失在第 {epoch} 轮发散：请降低学习率并重置。",
     edited_note: "权值被手动修改过：导出的 TOML 不包含这些修改（运行文件夹包含）。",
-    note_l1: "L1 正则化只在 playground 中有：导出的 TOML 不含 L1。",
     connection_lost: "与 fcnn playground 的连接断开：它还在运行吗？请刷新页面。",
     explain_hint: "在输出图上点击一个点（模式：解释），查看它逐个神经元的前向计算和损失。",
     point: "数据点", true_class: "真实类别", predicted: "预测", inputs: "输入",
@@ -132,6 +130,6 @@ window.FCNN_I18N = {
     name_sgd: "SGD（随机梯度下降）", name_adam: "Adam", name_adamw: "AdamW",
     help_lr: "学习率（大于 0 的数）", help_hidden: "隐藏层宽度", help_activation: "隐藏层的激活函数",
     help_negative_slope: "Leaky ReLU max(kx, x) 中 x < 0 时的斜率 k（课件取 0.1）",
-    help_l1: "L1 正则化率：每步之后每个权值向 0 移动 lr × rate（只在 playground 中）",
+    help_l1: "L1 正则化率：每步之后每个权值向 0 移动 lr × l1，到 0 为止",
   },
 };
