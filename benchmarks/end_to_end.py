@@ -292,24 +292,29 @@ def bound_worker(spec: dict) -> dict:
     val_inputs = [rng.standard_normal((VALIDATION_BATCH, a), dtype=np.float32)
                   for a in widths[:-1]]
 
-    def numpy_step() -> None:
-        for x, w in zip(inputs, weights):
-            x @ w.T
-        for i, (x, w, g) in enumerate(zip(inputs, weights, grads)):
-            g.T @ x
-            if i > 0:
-                g @ w
+    def products(inputs, weights, grads):  # NumPy arrays or torch tensors alike
+        def step() -> None:
+            for x, w in zip(inputs, weights):
+                x @ w.T
+            for i, (x, w, g) in enumerate(zip(inputs, weights, grads)):
+                g.T @ x
+                if i > 0:
+                    g @ w
+        return step
 
-    def numpy_validation() -> None:
-        for x, w in zip(val_inputs, weights):
-            x @ w.T
+    def forward(inputs, weights):
+        def validation() -> None:
+            for x, w in zip(inputs, weights):
+                x @ w.T
+        return validation
 
     result = {"flop_per_epoch": epoch_flops(widths, batch, steps, n_val)}
     threads = spec["threads"]
     import threadpoolctl
 
     with threadpoolctl.threadpool_limits(threads, user_api="blas"):
-        result["numpy"] = epoch_seconds(numpy_step, numpy_validation, steps, n_val)
+        result["numpy"] = epoch_seconds(products(inputs, weights, grads),
+                                        forward(val_inputs, weights), steps, n_val)
     with contextlib.suppress(ImportError):
         import torch
 
@@ -318,20 +323,8 @@ def bound_worker(spec: dict) -> dict:
         t_inputs = [torch.from_numpy(x) for x in inputs]
         t_grads = [torch.from_numpy(g) for g in grads]
         t_val = [torch.from_numpy(x) for x in val_inputs]
-
-        def torch_step() -> None:
-            for x, w in zip(t_inputs, t_weights):
-                x @ w.T
-            for i, (x, w, g) in enumerate(zip(t_inputs, t_weights, t_grads)):
-                g.T @ x
-                if i > 0:
-                    g @ w
-
-        def torch_validation() -> None:
-            for x, w in zip(t_val, t_weights):
-                x @ w.T
-
-        result["torch"] = epoch_seconds(torch_step, torch_validation, steps, n_val)
+        result["torch"] = epoch_seconds(products(t_inputs, t_weights, t_grads),
+                                        forward(t_val, t_weights), steps, n_val)
     return result
 
 
