@@ -20,6 +20,8 @@ from fcnn.cli import main
 from fcnn.playground.server import serve
 from fcnn.run import load_run
 
+from .graph_table import table_rows
+
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = os.environ.get("FCNN_CHROMIUM", "/usr/bin/chromium")
 if not shutil.which(CHROMIUM):
@@ -126,17 +128,6 @@ def test_spiral_add_a_layer_play_and_the_loss_falls(page, server, shots):
     page.screenshot(path=str(shots / "spiral-trained.png"), full_page=True)
 
 
-def _graph_rows(text: str) -> list[list[str]]:
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("node")) + 2
-    rows = []
-    for line in lines[start:]:
-        if not line.strip() or line.startswith("wrote"):
-            break
-        rows.append(re.split(r"\s{2,}", line.strip()))
-    return rows
-
-
 def test_backprop_one_step_shows_the_numbers_of_fcnn_graph(page, server, shots, tmp_path,
                                                            capsys):
     open_page(page, server, "shape=xor&hidden=3&activation=sigmoid&n_samples=100")
@@ -160,7 +151,7 @@ def test_backprop_one_step_shows_the_numbers_of_fcnn_graph(page, server, shots, 
     values = re.search(r"--set (\S+)", command).group(1)
     assert main(["graph", expression, "--set", values, "--steps", "--digits", "4",
                  "--out", str(tmp_path / "graph.png")]) == 0
-    expected = _graph_rows(capsys.readouterr().out)
+    expected = table_rows(capsys.readouterr().out)
     shown = [[cell.inner_text() for cell in row.locator("td").all()]
              for row in page.locator("#bp-steps tr").all()[1:]]
     assert len(shown) == len(expected) == 12      # *, *, +, +, neg, exp, +1, 1/x

@@ -17,6 +17,8 @@ from fcnn.run import load_run
 from fcnn.train import predict_scores
 from fcnn.viz.graph import format_number
 
+from .graph_table import table_rows
+
 
 def trained(values: dict, epochs: int) -> Session:
     session = Session(values)
@@ -127,18 +129,6 @@ def test_explain_is_the_forward_pass_computed_by_hand():
     session.close()
 
 
-def _table_rows(text: str) -> list[list[str]]:
-    """The rows of ``fcnn graph --steps``'s table, split on runs of two spaces."""
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("node")) + 2
-    rows = []
-    for line in lines[start:]:
-        if not line.strip() or line.startswith("wrote"):
-            break
-        rows.append(re.split(r"\s{2,}", line.strip()))
-    return rows
-
-
 @pytest.mark.parametrize("layer, neuron, granularity", [(1, 2, "fine"), (2, 0, "coarse"),
                                                         (3, 1, "fine")])
 def test_backprop_one_neuron_is_fcnn_graph_and_chains_into_the_network(
@@ -154,7 +144,7 @@ def test_backprop_one_neuron_is_fcnn_graph_and_chains_into_the_network(
     assert main(["graph", expression, "--set", values, "--granularity", granularity,
                  "--steps", "--digits", "4", "--out", str(tmp_path / "g.png")]) == 0
     printed = capsys.readouterr().out
-    rows = _table_rows(printed)
+    rows = table_rows(printed)
     assert len(rows) == len(document["steps"])
     names = {node["index"]: node["name"] for node in document["nodes"]}
     for row, step in zip(rows, document["steps"]):
